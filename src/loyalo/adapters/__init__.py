@@ -1,0 +1,1 @@
+"""Adapters: storage, HTTP, cards. Each depends on the application, never the reverse."""

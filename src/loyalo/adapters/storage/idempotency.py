@@ -1,0 +1,54 @@
+"""Idempotency keys in SQL: claimed with INSERT ... ON CONFLICT DO NOTHING.
+
+On PostgreSQL a concurrent claim of the same key waits for the first
+transaction; once it commits the claim finds the stored response.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from loyalo.adapters.storage.tables import IdempotencyKeyRow
+from loyalo.application.ports import StoredResponse
+from loyalo.domain.errors import RequestInProgress
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def claim(self, scope: str, key: str, fingerprint: str, at: datetime) -> StoredResponse | None:
+        dialect = self._session.get_bind().dialect.name
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(IdempotencyKeyRow)
+            .values(scope=scope, key=key, fingerprint=fingerprint, created_at=at)
+            .on_conflict_do_nothing()
+        )
+        if self._session.execute(statement).rowcount == 1:  # type: ignore[attr-defined]
+            return None
+        row = self._session.execute(
+            select(
+                IdempotencyKeyRow.fingerprint,
+                IdempotencyKeyRow.status_code,
+                IdempotencyKeyRow.body,
+            )
+            .where(IdempotencyKeyRow.scope == scope)
+            .where(IdempotencyKeyRow.key == key)
+        ).one()
+        if row.status_code is None:  # only visible if a writer committed without completing
+            raise RequestInProgress("a request with this Idempotency-Key is being processed")
+        return StoredResponse(row.fingerprint, row.status_code, dict(row.body or {}))
+
+    def complete(self, scope: str, key: str, status_code: int, body: dict[str, Any]) -> None:
+        self._session.execute(
+            update(IdempotencyKeyRow)
+            .where(IdempotencyKeyRow.scope == scope)
+            .where(IdempotencyKeyRow.key == key)
+            .values(status_code=status_code, body=body)
+        )

@@ -1,0 +1,84 @@
+"""Members in SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from loyalo.adapters.storage.tables import MemberRow
+from loyalo.domain.members.identifiers import IdentifierKind, MemberRef
+from loyalo.domain.members.member import Member
+
+_COLUMN = {
+    IdentifierKind.ID: MemberRow.member_id,
+    IdentifierKind.EXTERNAL: MemberRow.external_id,
+    IdentifierKind.CARD: MemberRow.card_number,
+    IdentifierKind.PHONE: MemberRow.phone,
+    IdentifierKind.EMAIL: MemberRow.email,
+}
+
+_FIELDS = (
+    "member_id",
+    "card_number",
+    "external_id",
+    "phone",
+    "email",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "attributes",
+    "created_at",
+    "updated_at",
+)
+
+
+def _to_member(row: MemberRow) -> Member:
+    return Member(**{name: getattr(row, name) for name in _FIELDS})
+
+
+def _values(member: Member) -> dict[str, object]:
+    return {name: getattr(member, name) for name in _FIELDS}
+
+
+class SqlMemberRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, member: Member) -> None:
+        self._session.execute(insert(MemberRow).values(**_values(member)))
+
+    def update(self, member: Member) -> None:
+        values = _values(member)
+        values.pop("member_id")
+        self._session.execute(
+            update(MemberRow).where(MemberRow.member_id == member.member_id).values(**values)
+        )
+
+    def get(self, member_id: str) -> Member | None:
+        row = self._session.get(MemberRow, member_id)
+        return _to_member(row) if row else None
+
+    def find(self, ref: MemberRef) -> Member | None:
+        row = self._session.scalars(select(MemberRow).where(_COLUMN[ref.kind] == ref.value)).first()
+        return _to_member(row) if row else None
+
+    def search(self, query: str | None, limit: int, after: str | None) -> list[Member]:
+        statement = select(MemberRow).order_by(MemberRow.member_id).limit(limit)
+        if after:
+            statement = statement.where(MemberRow.member_id > after)
+        if query:
+            pattern = f"%{query.strip().lower()}%"
+            statement = statement.where(
+                or_(
+                    func.lower(MemberRow.first_name).like(pattern),
+                    func.lower(MemberRow.last_name).like(pattern),
+                    MemberRow.email.like(pattern),
+                    MemberRow.phone.like(pattern),
+                    MemberRow.card_number.like(pattern),
+                    func.lower(MemberRow.external_id).like(pattern),
+                )
+            )
+        return [_to_member(row) for row in self._session.scalars(statement)]
+
+    def count(self) -> int:
+        return int(self._session.scalar(select(func.count()).select_from(MemberRow)) or 0)

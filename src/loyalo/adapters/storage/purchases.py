@@ -1,0 +1,134 @@
+"""Purchases, their lines and returns in SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from loyalo.adapters.storage.tables import PurchaseLineRow, PurchaseReturnRow, PurchaseRow
+from loyalo.domain.errors import ReceiptConflict
+from loyalo.domain.purchases.basket import Line
+from loyalo.domain.purchases.purchase import Purchase, ReturnRecord
+
+
+class SqlPurchaseRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, purchase: Purchase) -> None:
+        try:
+            with self._session.begin_nested():
+                self._session.execute(
+                    insert(PurchaseRow).values(
+                        purchase_id=purchase.purchase_id,
+                        member_id=purchase.member_id,
+                        store_id=purchase.store_id,
+                        receipt_id=purchase.receipt_id,
+                        channel=purchase.channel,
+                        occurred_at=purchase.occurred_at,
+                        currency=purchase.currency,
+                        total_minor=purchase.total_minor,
+                        points_earned=purchase.points_earned,
+                        fingerprint=purchase.fingerprint,
+                        entry_id=purchase.entry_id,
+                    )
+                )
+        except IntegrityError as exc:
+            # Only a receipt id resent for another member races past the member lock.
+            raise ReceiptConflict(
+                f"receipt {purchase.receipt_id} at store {purchase.store_id} is already recorded"
+            ) from exc
+        self._session.execute(
+            insert(PurchaseLineRow),
+            [
+                {
+                    "purchase_id": purchase.purchase_id,
+                    "line_no": index,
+                    "sku": line.sku,
+                    "name": line.name,
+                    "category": line.category,
+                    "quantity": line.quantity,
+                    "unit_price_minor": line.unit_price_minor,
+                    "discount_minor": line.discount_minor,
+                }
+                for index, line in enumerate(purchase.lines)
+            ],
+        )
+
+    def get(self, purchase_id: str) -> Purchase | None:
+        row = self._session.get(PurchaseRow, purchase_id)
+        return self._to_purchase(row) if row else None
+
+    def by_receipt(self, store_id: str, receipt_id: str) -> Purchase | None:
+        row = self._session.scalars(
+            select(PurchaseRow)
+            .where(PurchaseRow.store_id == store_id)
+            .where(PurchaseRow.receipt_id == receipt_id)
+        ).first()
+        return self._to_purchase(row) if row else None
+
+    def _to_purchase(self, row: PurchaseRow) -> Purchase:
+        lines = tuple(
+            Line(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                discount_minor=line.discount_minor,
+                name=line.name,
+                category=line.category,
+            )
+            for line in self._session.scalars(
+                select(PurchaseLineRow)
+                .where(PurchaseLineRow.purchase_id == row.purchase_id)
+                .order_by(PurchaseLineRow.line_no)
+            )
+        )
+        return Purchase(
+            purchase_id=row.purchase_id,
+            member_id=row.member_id,
+            store_id=row.store_id,
+            receipt_id=row.receipt_id,
+            channel=row.channel,
+            occurred_at=row.occurred_at,
+            currency=row.currency,
+            total_minor=row.total_minor,
+            lines=lines,
+            points_earned=row.points_earned,
+            fingerprint=row.fingerprint,
+            entry_id=row.entry_id,
+        )
+
+    def returns(self, purchase_id: str) -> list[ReturnRecord]:
+        rows = self._session.scalars(
+            select(PurchaseReturnRow)
+            .where(PurchaseReturnRow.purchase_id == purchase_id)
+            .order_by(PurchaseReturnRow.occurred_at, PurchaseReturnRow.return_id)
+        )
+        return [
+            ReturnRecord(
+                return_id=r.return_id,
+                purchase_id=r.purchase_id,
+                occurred_at=r.occurred_at,
+                value_minor=r.value_minor,
+                points_taken=r.points_taken,
+                debt_points=r.debt_points,
+                line_quantities={int(k): int(v) for k, v in r.line_quantities.items()},
+                entry_id=r.entry_id,
+            )
+            for r in rows
+        ]
+
+    def add_return(self, record: ReturnRecord) -> None:
+        self._session.execute(
+            insert(PurchaseReturnRow).values(
+                return_id=record.return_id,
+                purchase_id=record.purchase_id,
+                occurred_at=record.occurred_at,
+                value_minor=record.value_minor,
+                points_taken=record.points_taken,
+                debt_points=record.debt_points,
+                line_quantities={str(k): v for k, v in record.line_quantities.items()},
+                entry_id=record.entry_id,
+            )
+        )

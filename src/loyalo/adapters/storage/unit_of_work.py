@@ -1,0 +1,54 @@
+"""One business transaction over one SQLAlchemy session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
+from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
+from loyalo.adapters.storage.members import SqlMemberRepository
+from loyalo.adapters.storage.purchases import SqlPurchaseRepository
+from loyalo.adapters.storage.reservations import SqlReservationRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.members = SqlMemberRepository(session)
+        self.ledger = SqlLedgerRepository(session)
+        self.purchases = SqlPurchaseRepository(session)
+        self.reservations = SqlReservationRepository(session)
+        self.idempotency = SqlIdempotencyRepository(session)
+        self.access = SqlAccessRepository(session)
+        self.audit = SqlLedgerAudit(session)
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self.session.begin_nested():
+            yield
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @contextmanager
+    def __call__(self) -> Iterator[SqlUnitOfWork]:
+        session = self._sessions()
+        try:
+            yield SqlUnitOfWork(session)
+        finally:
+            session.rollback()  # a no-op after commit; discards anything left unfinished
+            session.close()

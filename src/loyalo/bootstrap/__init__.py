@@ -1,0 +1,1 @@
+"""The one place where settings, storage, services and the HTTP app are wired."""

@@ -1,0 +1,55 @@
+"""Build the application from settings: engine, unit of work, services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from loyalo.adapters.storage.engine import make_engine
+from loyalo.adapters.storage.migrate import upgrade
+from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
+from loyalo.application.access import AccessService
+from loyalo.application.adjustments import AdjustmentService
+from loyalo.application.context import AppContext, SystemClock
+from loyalo.application.idempotency import IdempotentRunner
+from loyalo.application.members import MemberService
+from loyalo.application.ports import Clock
+from loyalo.application.purchases import PurchaseService
+from loyalo.application.reservations import ReservationService
+from loyalo.bootstrap.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    settings: Settings
+    engine: Engine
+    ctx: AppContext
+    members: MemberService
+    purchases: PurchaseService
+    reservations: ReservationService
+    adjustments: AdjustmentService
+    access: AccessService
+    idempotent: IdempotentRunner
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = False) -> Container:
+    settings = settings or Settings()
+    engine = make_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    if migrate:
+        upgrade(engine)
+    ctx = AppContext(SqlUnitOfWorkFactory(engine), clock or SystemClock(), settings.terms())
+    return Container(
+        settings=settings,
+        engine=engine,
+        ctx=ctx,
+        members=MemberService(ctx),
+        purchases=PurchaseService(ctx),
+        reservations=ReservationService(ctx),
+        adjustments=AdjustmentService(ctx),
+        access=AccessService(ctx),
+        idempotent=IdempotentRunner(ctx),
+    )

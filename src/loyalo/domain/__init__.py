@@ -1,0 +1,1 @@
+"""The pure core: value objects and rules, no I/O and no framework."""

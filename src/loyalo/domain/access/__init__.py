@@ -1,0 +1,1 @@
+"""Who may do what: roles, capabilities and the caller of a request."""

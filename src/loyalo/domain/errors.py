@@ -1,0 +1,135 @@
+"""Domain errors: each names a business refusal with a stable slug.
+
+The HTTP edge maps the *kind* of an error to a status code and the slug to the
+RFC 9457 ``type``; the core never knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class ErrorKind(StrEnum):
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    REFUSED = "refused"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+
+
+class DomainError(Exception):
+    """Base of every business error. ``slug`` is stable: clients may match on it."""
+
+    slug: ClassVar[str] = "domain-error"
+    kind: ClassVar[ErrorKind] = ErrorKind.REFUSED
+    title: ClassVar[str] = "The request was refused"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class InvalidInput(DomainError):
+    slug = "invalid-input"
+    kind = ErrorKind.INVALID
+    title = "The input is not valid"
+
+
+class InvalidIdentifier(InvalidInput):
+    slug = "invalid-identifier"
+    title = "The member identifier is not valid"
+
+
+class CurrencyMismatch(InvalidInput):
+    slug = "currency-mismatch"
+    title = "The currency does not match the programme"
+
+
+class TotalMismatch(InvalidInput):
+    slug = "total-mismatch"
+    title = "The total does not equal the sum of the lines"
+
+
+class NotFound(DomainError):
+    slug = "not-found"
+    kind = ErrorKind.NOT_FOUND
+    title = "Not found"
+
+
+class MemberNotFound(NotFound):
+    slug = "member-not-found"
+    title = "Unknown member"
+
+
+class PurchaseNotFound(NotFound):
+    slug = "purchase-not-found"
+    title = "Unknown purchase"
+
+
+class ReservationNotFound(NotFound):
+    slug = "reservation-not-found"
+    title = "Unknown reservation"
+
+
+class Conflict(DomainError):
+    slug = "conflict"
+    kind = ErrorKind.CONFLICT
+    title = "Conflict"
+
+
+class DuplicateIdentifier(Conflict):
+    slug = "duplicate-identifier"
+    title = "Another member already has this identifier"
+
+
+class ReceiptConflict(Conflict):
+    slug = "receipt-conflict"
+    title = "This receipt id was already recorded with different content"
+
+
+class IdempotencyKeyReused(Conflict):
+    slug = "idempotency-key-reused"
+    title = "The Idempotency-Key was already used for a different request"
+
+
+class RequestInProgress(Conflict):
+    slug = "request-in-progress"
+    title = "A request with this Idempotency-Key is still being processed"
+
+
+class HoldAlreadyResolved(Conflict):
+    slug = "reservation-already-resolved"
+    title = "The reservation was already committed, released or expired"
+
+
+class InsufficientPoints(DomainError):
+    slug = "insufficient-points"
+    kind = ErrorKind.REFUSED
+    title = "Not enough available points"
+
+
+class ReturnExceedsPurchase(DomainError):
+    slug = "return-exceeds-purchase"
+    kind = ErrorKind.REFUSED
+    title = "The return takes back more than was bought"
+
+
+class CommitExceedsHold(DomainError):
+    slug = "commit-exceeds-reservation"
+    kind = ErrorKind.REFUSED
+    title = "The commit is larger than the reservation"
+
+
+class Unauthenticated(DomainError):
+    slug = "unauthenticated"
+    kind = ErrorKind.UNAUTHENTICATED
+    title = "Missing or invalid credentials"
+
+
+class Forbidden(DomainError):
+    slug = "forbidden"
+    kind = ErrorKind.FORBIDDEN
+    title = "Not allowed for this caller"

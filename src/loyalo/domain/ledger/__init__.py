@@ -1,0 +1,1 @@
+"""Double-entry points ledger: accounts, journal entries, lots and the hash chain."""

@@ -1,0 +1,1 @@
+"""Members and the identifiers that find them on every channel."""

@@ -1,0 +1,1 @@
+"""The loyalty programme's terms: currency, earning and redemption rates."""

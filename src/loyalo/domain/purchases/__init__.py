@@ -1,0 +1,1 @@
+"""Purchases and returns: baskets, what they earn, what a return takes back."""
