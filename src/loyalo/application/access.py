@@ -27,7 +27,7 @@ def _hash(secret: str) -> str:
 
 
 def _split(token: str, prefix: str) -> tuple[str, str]:
-    parts = token.split("_")
+    parts = token.split("_", 2)  # the secret itself may contain underscores
     if len(parts) != 3 or parts[0] != prefix or not parts[1] or not parts[2]:
         raise Unauthenticated("malformed credentials")
     return parts[1], parts[2]

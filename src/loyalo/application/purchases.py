@@ -254,7 +254,8 @@ def _line_indices(
             if not any(line.sku == request.sku for line in lines):
                 raise InvalidInput(f"SKU {request.sku} is not on this receipt", field="lines")
             raise ReturnExceedsPurchase(
-                f"SKU {request.sku}: {request.quantity} returned, {request.quantity - quantity} left",
+                f"SKU {request.sku}: {request.quantity} returned, "
+                f"{request.quantity - quantity} left",
                 sku=request.sku,
             )
     return dict(result)

@@ -36,7 +36,9 @@ class Container:
         self.engine.dispose()
 
 
-def build(settings: Settings | None = None, clock: Clock | None = None, migrate: bool = False) -> Container:
+def build(
+    settings: Settings | None = None, clock: Clock | None = None, migrate: bool = False
+) -> Container:
     settings = settings or Settings()
     engine = make_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
     if migrate:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, case, func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.storage.tables import JournalEntryRow, LotRow, MemberBalanceRow, PostingRow
@@ -23,7 +24,8 @@ class ChainForked(RuntimeError):
     """Two writers extended one member's chain: the lock was not held. A bug."""
 
 
-def _balance(row: MemberBalanceRow | Row[tuple[int, int, int, int]]) -> MemberBalance:
+def _balance(row: Any) -> MemberBalance:
+    """From an ORM row or a result row: both have the four balance columns."""
     return MemberBalance(int(row.available), int(row.pending), int(row.held), int(row.debt))
 
 

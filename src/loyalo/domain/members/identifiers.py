@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -67,7 +68,7 @@ def _normalize_member_id(raw: str) -> str:
         raise InvalidIdentifier(f"{raw!r} is not a member id", field="id") from exc
 
 
-_NORMALIZERS = {
+_NORMALIZERS: dict[IdentifierKind, Callable[[str], str]] = {
     IdentifierKind.ID: _normalize_member_id,
     IdentifierKind.CARD: normalize_card,
     IdentifierKind.PHONE: normalize_phone,

@@ -330,7 +330,8 @@ def _protect_ledger() -> None:
         for action in ("UPDATE", "DELETE"):
             op.execute(
                 f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: {action} on {table} refused'); END"
+                "BEGIN SELECT RAISE(ABORT, "
+                f"'the ledger is append-only: {action} on {table} refused'); END"
             )
 
 

@@ -1,0 +1,60 @@
+# Loyalo — the two commands a newcomer needs:
+#   make run    install everything, build the demo database, serve the API on 127.0.0.1:$(PORT)
+#   make test   install everything, start PostgreSQL if needed, lint, type-check, test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_NO_PROGRESS := 1
+
+.PHONY: help install run test lint typecheck layers unit bench docs-api clean
+
+help:  ## show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/loyalo: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(BIN)/loyalo  ## create .venv from the lock file
+
+run: install  ## build the demo database and serve the API (PORT=8000)
+	$(BIN)/loyalo db upgrade
+	$(BIN)/loyalo demo --port $(PORT)
+
+lint: install  ## ruff format check and lint
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: install  ## mypy --strict on the package
+	$(BIN)/mypy
+
+layers: install  ## the domain imports no framework; dependencies point inward
+	$(BIN)/lint-imports
+
+unit: install  ## the test suite (SQLite and PostgreSQL)
+	./scripts/ensure-services.sh
+	$(BIN)/pytest -q
+
+test: lint typecheck layers unit  ## everything CI runs
+
+bench: install  ## benchmarks (not tests); see docs/BENCHMARKS.md
+	./scripts/ensure-services.sh
+	$(BIN)/python benchmarks/earn.py
+
+docs-api: install  ## regenerate docs/openapi.json
+	LOYALO_DATA_DIR=$$(mktemp -d) $(BIN)/loyalo openapi --out docs/openapi.json
+
+clean:  ## remove the environments and the demo database
+	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""The FastAPI application: routers, problem handlers, offline docs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from loyalo import __version__
+from loyalo.adapters.http.docs import install_offline_docs
+from loyalo.adapters.http.problems import install_problem_handlers
+from loyalo.adapters.http.routers import (
+    admin,
+    ledger,
+    me,
+    members,
+    problems_catalogue,
+    purchases,
+    reservations,
+)
+from loyalo.adapters.http.services import HttpServices
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+DESCRIPTION = """
+Loyalo's REST API: members and their cards, a double-entry points ledger,
+purchases and returns, two-phase spending at the till.
+
+* **Authentication**: `Authorization: Bearer <API key>`. Roles: `admin`, `pos`, `app`
+  (an app key acts for one member named by `X-Member-Token`).
+* **Idempotency**: every write accepts `Idempotency-Key`. The same key and body return
+  the stored response (header `Idempotent-Replayed: true`); the same key with another
+  body is refused with `/problems/idempotency-key-reused`.
+* **Errors**: RFC 9457 `application/problem+json`, with a stable `type` per error.
+* **Money**: decimal strings in the programme currency; points are integers.
+"""
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Loyalo",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_problem_handlers(app)
+    install_offline_docs(app)
+    for module in (members, ledger, purchases, reservations, me, admin, problems_catalogue):
+        app.include_router(module.router)
+
+    @app.get("/healthz", response_model=Health, tags=["operations"], summary="Liveness")
+    def health() -> Health:
+        return Health(status="ok", version=__version__)
+
+    return app

@@ -1,0 +1,1 @@
+"""One router per area; handlers are thin: parse, authorise, call a service."""

@@ -1,0 +1,83 @@
+"""Purchases and returns: what a till, e-shop or app posts after a sale."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from loyalo.adapters.http.schemas.purchases import PurchaseIn, PurchaseOut, ReturnIn, ReturnOut
+from loyalo.adapters.http.security import CallerDep, ServicesDep
+from loyalo.adapters.http.writes import run_write
+from loyalo.application.ports import UnitOfWork
+from loyalo.application.purchases import (
+    PurchaseCommand,
+    PurchaseResult,
+    ReturnCommand,
+    ReturnLineRequest,
+)
+from loyalo.domain.access.roles import Capability
+from loyalo.domain.money import Money
+
+router = APIRouter(prefix="/v1/purchases", tags=["purchases"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PurchaseOut,
+    summary="Record a purchase and earn points",
+    responses={200: {"model": PurchaseOut, "description": "The receipt was already recorded"}},
+)
+def record_purchase(
+    body: PurchaseIn, request: Request, svc: ServicesDep, caller: CallerDep
+) -> JSONResponse:
+    caller.require(Capability.PURCHASES_WRITE)
+    currency = body.currency.upper()
+    command = PurchaseCommand(
+        member=body.member,
+        store_id=body.store_id,
+        receipt_id=body.receipt_id,
+        channel=body.channel,
+        occurred_at=body.occurred_at,
+        currency=currency,
+        total_minor=Money.parse(body.total, currency).amount_minor,
+        lines=tuple(line.to_line(currency) for line in body.lines),
+    )
+
+    def action(uow: UnitOfWork) -> tuple[int, PurchaseOut]:
+        result: PurchaseResult = svc.purchases.record(uow, command)
+        return (200 if result.replayed else 201), PurchaseOut.of(result)
+
+    return run_write(request, svc, caller, body, action)
+
+
+@router.get("/{purchase_id}", response_model=PurchaseOut, summary="A recorded purchase")
+def get_purchase(purchase_id: str, svc: ServicesDep, caller: CallerDep) -> PurchaseOut:
+    caller.require(Capability.PURCHASES_WRITE)
+    with svc.ctx.uow() as uow:
+        purchase = svc.purchases.get(uow, purchase_id)
+        balance = uow.ledger.balance(purchase.member_id)
+    return PurchaseOut.of(PurchaseResult(purchase, balance, (), replayed=False))
+
+
+@router.post(
+    "/{purchase_id}/returns",
+    status_code=201,
+    response_model=ReturnOut,
+    summary="Return lines of a purchase (or all of it) and take back their points",
+)
+def record_return(
+    purchase_id: str, body: ReturnIn, request: Request, svc: ServicesDep, caller: CallerDep
+) -> JSONResponse:
+    caller.require(Capability.PURCHASES_WRITE)
+    lines = (
+        None
+        if body.lines is None
+        else tuple(ReturnLineRequest(line.sku, line.quantity) for line in body.lines)
+    )
+    command = ReturnCommand(purchase_id, lines, body.occurred_at)
+
+    def action(uow: UnitOfWork) -> tuple[int, ReturnOut]:
+        return 201, ReturnOut.of(svc.purchases.record_return(uow, command))
+
+    return run_write(request, svc, caller, body, action)

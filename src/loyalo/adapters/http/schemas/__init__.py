@@ -1,0 +1,1 @@
+"""The HTTP contract: Pydantic models, separate from the domain's own types."""

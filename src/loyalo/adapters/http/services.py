@@ -1,0 +1,27 @@
+"""What the HTTP edge needs, handed over by the wiring (it never builds it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from loyalo.application.access import AccessService
+from loyalo.application.adjustments import AdjustmentService
+from loyalo.application.context import AppContext
+from loyalo.application.idempotency import IdempotentRunner
+from loyalo.application.members import MemberService
+from loyalo.application.purchases import PurchaseService
+from loyalo.application.reservations import ReservationService
+
+
+@dataclass(frozen=True, slots=True)
+class HttpServices:
+    ctx: AppContext
+    members: MemberService
+    purchases: PurchaseService
+    reservations: ReservationService
+    adjustments: AdjustmentService
+    access: AccessService
+    idempotent: IdempotentRunner
+    render_card: Callable[[str, Literal["svg", "png"]], bytes]

@@ -1,0 +1,1 @@
+"""The ``loyalo`` command line."""

@@ -1,0 +1,1 @@
+"""Test support: engines, a controllable clock, a live HTTP server."""
