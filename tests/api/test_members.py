@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from loyalo.domain.members.cards import is_valid_card_number
 from tests.api.helpers import assert_problem, enrol
 from tests.conftest import Api
-from loyalo.domain.members.cards import is_valid_card_number
 
 
 def test_enrol_gives_a_luhn_card_and_an_empty_balance(api: Api) -> None:

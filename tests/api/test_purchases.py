@@ -110,7 +110,9 @@ def test_a_resent_receipt_earns_nothing_more(api: Api) -> None:
 
 def test_the_same_receipt_with_other_content_is_a_conflict(api: Api) -> None:
     member = enrol(api.admin, email="conflict@example.pl")
-    api.pos.post("/v1/purchases", json=purchase_body(member["member_id"], [("A", 1, "20.00")], receipt="R-x"))
+    api.pos.post(
+        "/v1/purchases", json=purchase_body(member["member_id"], [("A", 1, "20.00")], receipt="R-x")
+    )
 
     response = api.pos.post(
         "/v1/purchases", json=purchase_body(member["member_id"], [("A", 1, "99.00")], receipt="R-x")

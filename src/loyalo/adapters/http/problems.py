@@ -31,19 +31,31 @@ STATUS_BY_KIND = {
 }
 
 
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance"})
+
+
 def problem(
-    status: int, slug: str, title: str, detail: str | None = None, **extensions: Any
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    extensions: dict[str, Any] | None = None,
+    instance: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
     if detail:
         body["detail"] = detail
-    body.update({k: v for k, v in extensions.items() if v is not None})
+    if instance:
+        body["instance"] = instance
+    for name, value in (extensions or {}).items():
+        if value is not None and name not in RESERVED_MEMBERS:
+            body[name] = value
     return body
 
 
 def render_domain_error(error: DomainError) -> tuple[int, dict[str, Any]]:
     status = STATUS_BY_KIND[error.kind]
-    return status, problem(status, error.slug, error.title, error.detail, **error.extensions)
+    return status, problem(status, error.slug, error.title, error.detail, error.extensions)
 
 
 def problem_response(
@@ -71,8 +83,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             "validation-error",
             "The request does not match the schema",
             f"{len(errors)} field(s) are invalid",
-            errors=errors,
-            instance=request.url.path,
+            {"errors": errors},
+            request.url.path,
         )
         return problem_response(422, body)
 

@@ -29,8 +29,9 @@ class SqlIdempotencyRepository:
             module.insert(IdempotencyKeyRow)
             .values(scope=scope, key=key, fingerprint=fingerprint, created_at=at)
             .on_conflict_do_nothing()
+            .returning(IdempotencyKeyRow.key)
         )
-        if self._session.execute(statement).rowcount == 1:  # type: ignore[attr-defined]
+        if self._session.execute(statement).first() is not None:
             return None
         row = self._session.execute(
             select(

@@ -32,10 +32,10 @@ class Hold:
         """Refuse to resolve a hold twice; an expired one counts as resolved."""
         if self.status is not HoldStatus.OPEN:
             raise HoldAlreadyResolved(
-                f"reservation {self.hold_id} is already {self.status}", status=self.status.value
+                f"reservation {self.hold_id} is already {self.status}", state=self.status.value
             )
         if self.is_expired_at(now):
             raise HoldAlreadyResolved(
                 f"reservation {self.hold_id} expired at {self.expires_at.isoformat()}",
-                status=HoldStatus.EXPIRED.value,
+                state=HoldStatus.EXPIRED.value,
             )
