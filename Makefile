@@ -53,8 +53,9 @@ bench: install  ## benchmarks (not tests); see docs/BENCHMARKS.md
 	./scripts/ensure-services.sh
 	$(BIN)/python benchmarks/earn.py
 
-docs-api: install  ## regenerate docs/openapi.json
+docs-api: install  ## regenerate docs/openapi.json and docs/API.md from the code
 	LOYALO_DATA_DIR=$$(mktemp -d) $(BIN)/loyalo openapi --out docs/openapi.json
+	$(BIN)/python scripts/api_reference.py docs/openapi.json docs/API.md
 
 clean:  ## remove the environments and the demo database
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI
@@ -20,6 +21,7 @@ from loyalo.adapters.http.routers import (
     purchases,
     reservations,
 )
+from loyalo.adapters.http.schemas.common import ProblemOut
 from loyalo.adapters.http.services import HttpServices
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -36,6 +38,18 @@ purchases and returns, two-phase spending at the till.
 * **Errors**: RFC 9457 `application/problem+json`, with a stable `type` per error.
 * **Money**: decimal strings in the programme currency; points are integers.
 """
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemOut, "description": description}
+    for status, description in (
+        (401, "Missing or invalid credentials (problem+json)"),
+        (403, "Not allowed for this caller (problem+json)"),
+        (404, "Unknown member, purchase or reservation (problem+json)"),
+        (409, "Refused: a conflict or a business rule (problem+json)"),
+        (422, "Malformed or invalid input (problem+json)"),
+    )
+}
 
 
 class Health(BaseModel):
@@ -55,8 +69,9 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
     app.state.services = services
     install_problem_handlers(app)
     install_offline_docs(app)
-    for module in (members, ledger, purchases, reservations, me, admin, problems_catalogue):
-        app.include_router(module.router)
+    for module in (members, ledger, purchases, reservations, me, admin):
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    app.include_router(problems_catalogue.router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"], summary="Liveness")
     def health() -> Health:
