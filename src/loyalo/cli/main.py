@@ -143,7 +143,7 @@ def demo(
 
     container = _container()
     with _progress() as progress:
-        task = progress.add_task("demo members", total=members)
+        task = progress.add_task("demo data", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
@@ -157,7 +157,9 @@ def demo(
     out.print(f"  admin key  {admin}")
     out.print(f"  pos key    {pos}")
     out.print(f"  database   {container.settings.resolved_database_url}")
-    out.print(f"  try        curl -H 'Authorization: Bearer {pos}' {url}/v1/members?limit=1\n")
+    out.print(
+        f"  try        curl -H 'Authorization: Bearer {pos}' {url}/v1/members/ext:shop-000001\n"
+    )
     if serve_after:
         os.environ.setdefault("PORT", str(port))
         uvicorn.run(build_app(container), host="127.0.0.1", port=port, log_level="info")
