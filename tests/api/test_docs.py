@@ -44,3 +44,13 @@ def test_problem_types_dereference_to_a_description(api: Api) -> None:
     assert described["type"] == "/problems/insufficient-points"
     slugs = {p["type"] for p in client.get("/problems").json()}
     assert "/problems/idempotency-key-reused" in slugs
+
+
+def test_the_committed_api_reference_matches_the_code(api: Api) -> None:
+    """docs/openapi.json is what the server serves: regenerate with `make docs-api`."""
+    import json
+    from pathlib import Path
+
+    committed = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
+    served = api.anonymous().get("/openapi.json").json()
+    assert committed == served, "docs/openapi.json is stale: run `make docs-api`"
