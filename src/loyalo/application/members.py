@@ -20,8 +20,6 @@ from loyalo.domain.members.identifiers import (
 )
 from loyalo.domain.members.member import Member
 
-_UNSET: Any = object()
-
 
 @dataclass(frozen=True, slots=True)
 class MemberDraft:
