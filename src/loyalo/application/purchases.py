@@ -247,6 +247,8 @@ def _line_indices(
             if line.sku != request.sku or quantity == 0:
                 continue
             take = min(quantity, left[index])
+            if take == 0:  # this line is fully returned: not a zero-quantity return of it
+                continue
             left[index] -= take
             result[index] += take
             quantity -= take
