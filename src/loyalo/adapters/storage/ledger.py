@@ -1,12 +1,18 @@
-"""The ledger in SQL: a locked balance row per member, append-only entries."""
+"""The ledger in SQL: a locked balance row per member, append-only entries.
+
+The statements on the write path (every purchase, spend and return runs them)
+are built once, with bind parameters, and executed as Core statements: the SQL
+is the same, without rebuilding and re-hashing the statement on every call or
+going through the ORM's bulk-DML machinery for rows that are never ORM objects.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.storage.tables import JournalEntryRow, LotRow, MemberBalanceRow, PostingRow
@@ -18,6 +24,36 @@ from loyalo.domain.ledger.chain import GENESIS_HASH, entry_hash
 from loyalo.domain.ledger.journal import EntryKind, JournalEntry, Posting, Provenance
 from loyalo.domain.ledger.lots import Lot, LotDraw
 from loyalo.domain.ledger.stored import ChainHead, StoredEntry, chained_content
+
+_BALANCES = cast(Table, MemberBalanceRow.__table__)
+_LOCK = (
+    select(
+        _BALANCES.c.available,
+        _BALANCES.c.pending,
+        _BALANCES.c.held,
+        _BALANCES.c.debt,
+        _BALANCES.c.chain_seq,
+        _BALANCES.c.chain_hash,
+    )
+    .where(_BALANCES.c.member_id == bindparam("lock_member_id"))
+    .with_for_update()
+)
+# The SET columns come from the parameters; the WHERE names must not be column names.
+_ADVANCE = (
+    update(_BALANCES)
+    .where(_BALANCES.c.member_id == bindparam("head_member_id"))
+    .where(_BALANCES.c.chain_seq == bindparam("head_seq"))
+)
+_LOTS = cast(Table, LotRow.__table__)
+_INSERT_ENTRY = insert(cast(Table, JournalEntryRow.__table__))
+_INSERT_POSTING = insert(cast(Table, PostingRow.__table__))
+_INSERT_LOT = insert(_LOTS)
+_MATURED = (
+    select(_LOTS.c.lot_id, _LOTS.c.points_remaining, _LOTS.c.earned_at, _LOTS.c.source_id)
+    .where(_LOTS.c.member_id == bindparam("lots_member_id"))
+    .where(_LOTS.c.pending.is_(True))
+    .where(_LOTS.c.available_at <= bindparam("lots_now", type_=_LOTS.c.available_at.type))
+)
 
 
 class ChainForked(RuntimeError):
@@ -39,12 +75,7 @@ class SqlLedgerRepository:
         )
 
     def lock(self, member_id: str) -> ChainHead:
-        row = self._session.scalars(
-            select(MemberBalanceRow)
-            .where(MemberBalanceRow.member_id == member_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
+        row = self._session.execute(_LOCK, {"lock_member_id": member_id}).first()
         if row is None:
             raise MemberNotFound(f"no ledger accounts for member {member_id}")
         return ChainHead(member_id, _balance(row), row.chain_seq, row.chain_hash)
@@ -69,28 +100,29 @@ class SqlLedgerRepository:
         digest = entry_hash(chained_content(entry_id, head.member_id, seq, entry, at, head.hash))
         prov = entry.provenance
         self._session.execute(
-            insert(JournalEntryRow).values(
-                entry_id=entry_id,
-                member_id=head.member_id,
-                seq=seq,
-                kind=entry.kind.value,
-                occurred_at=entry.occurred_at,
-                recorded_at=at,
-                channel=prov.channel,
-                store_id=prov.store_id,
-                source_type=prov.source_type,
-                source_id=prov.source_id,
-                reason=prov.reason,
-                actor=prov.actor,
-                programme_version=prov.programme_version,
-                rule_id=prov.rule_id,
-                extra=prov.extra or None,
-                prev_hash=head.hash,
-                hash=digest,
-            )
+            _INSERT_ENTRY,
+            {
+                "entry_id": entry_id,
+                "member_id": head.member_id,
+                "seq": seq,
+                "kind": entry.kind.value,
+                "occurred_at": entry.occurred_at,
+                "recorded_at": at,
+                "channel": prov.channel,
+                "store_id": prov.store_id,
+                "source_type": prov.source_type,
+                "source_id": prov.source_id,
+                "reason": prov.reason,
+                "actor": prov.actor,
+                "programme_version": prov.programme_version,
+                "rule_id": prov.rule_id,
+                "extra": prov.extra or None,
+                "prev_hash": head.hash,
+                "hash": digest,
+            },
         )
         self._session.execute(
-            insert(PostingRow),
+            _INSERT_POSTING,
             [
                 {
                     "entry_id": entry_id,
@@ -103,17 +135,17 @@ class SqlLedgerRepository:
         )
         balance = entry.applied_to(head.balance)
         result = self._session.execute(
-            update(MemberBalanceRow)
-            .where(MemberBalanceRow.member_id == head.member_id)
-            .where(MemberBalanceRow.chain_seq == head.seq)
-            .values(
-                available=balance.available,
-                pending=balance.pending,
-                held=balance.held,
-                debt=balance.debt,
-                chain_seq=seq,
-                chain_hash=digest,
-            )
+            _ADVANCE,
+            {
+                "head_member_id": head.member_id,
+                "head_seq": head.seq,
+                "available": balance.available,
+                "pending": balance.pending,
+                "held": balance.held,
+                "debt": balance.debt,
+                "chain_seq": seq,
+                "chain_hash": digest,
+            },
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ChainForked(f"member {head.member_id} chain moved past seq {head.seq}")
@@ -130,17 +162,18 @@ class SqlLedgerRepository:
     ) -> str:
         lot_id = new_id()
         self._session.execute(
-            insert(LotRow).values(
-                lot_id=lot_id,
-                member_id=member_id,
-                entry_id=entry_id,
-                source_id=source_id,
-                points_original=points,
-                points_remaining=points,
-                pending=available_at is not None,
-                earned_at=earned_at,
-                available_at=available_at,
-            )
+            _INSERT_LOT,
+            {
+                "lot_id": lot_id,
+                "member_id": member_id,
+                "entry_id": entry_id,
+                "source_id": source_id,
+                "points_original": points,
+                "points_remaining": points,
+                "pending": available_at is not None,
+                "earned_at": earned_at,
+                "available_at": available_at,
+            },
         )
         return lot_id
 
@@ -163,12 +196,7 @@ class SqlLedgerRepository:
             )
 
     def matured_lots(self, member_id: str, now: datetime) -> list[Lot]:
-        rows = self._session.scalars(
-            select(LotRow)
-            .where(LotRow.member_id == member_id)
-            .where(LotRow.pending.is_(True))
-            .where(LotRow.available_at <= now)
-        )
+        rows = self._session.execute(_MATURED, {"lots_member_id": member_id, "lots_now": now})
         return [Lot(r.lot_id, r.points_remaining, r.earned_at, r.source_id) for r in rows]
 
     def mark_available(self, lot_ids: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.storage.tables import MemberRow
@@ -15,6 +15,12 @@ _COLUMN = {
     IdentifierKind.CARD: MemberRow.card_number,
     IdentifierKind.PHONE: MemberRow.phone,
     IdentifierKind.EMAIL: MemberRow.email,
+}
+
+# Built once per identifier kind: every purchase and spend starts by finding the member.
+_FIND = {
+    kind: select(MemberRow).where(column == bindparam("find_value"))
+    for kind, column in _COLUMN.items()
 }
 
 _FIELDS = (
@@ -59,7 +65,7 @@ class SqlMemberRepository:
         return _to_member(row) if row else None
 
     def find(self, ref: MemberRef) -> Member | None:
-        row = self._session.scalars(select(MemberRow).where(_COLUMN[ref.kind] == ref.value)).first()
+        row = self._session.scalars(_FIND[ref.kind], {"find_value": ref.value}).first()
         return _to_member(row) if row else None
 
     def search(self, query: str | None, limit: int, after: str | None) -> list[Member]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.storage.tables import PurchaseLineRow, PurchaseReturnRow, PurchaseRow
@@ -11,36 +13,57 @@ from loyalo.domain.errors import ReceiptConflict
 from loyalo.domain.purchases.basket import Line
 from loyalo.domain.purchases.purchase import Purchase, ReturnRecord
 
+_PURCHASES = cast(Table, PurchaseRow.__table__)
+
+
+def _insert_purchase(module: Any) -> Any:
+    """INSERT ... ON CONFLICT (store_id, receipt_id) DO NOTHING RETURNING purchase_id."""
+    return (
+        module.insert(_PURCHASES)
+        .on_conflict_do_nothing(index_elements=[_PURCHASES.c.store_id, _PURCHASES.c.receipt_id])
+        .returning(_PURCHASES.c.purchase_id)
+    )
+
+
+# Built once: the purchase write path runs these on every sale.
+_INSERT_PURCHASE = {"postgresql": _insert_purchase(postgresql), "sqlite": _insert_purchase(sqlite)}
+_INSERT_LINES = insert(cast(Table, PurchaseLineRow.__table__))
+_BY_RECEIPT = (
+    select(PurchaseRow)
+    .where(PurchaseRow.store_id == bindparam("receipt_store_id"))
+    .where(PurchaseRow.receipt_id == bindparam("receipt_receipt_id"))
+)
+
 
 class SqlPurchaseRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def add(self, purchase: Purchase) -> None:
-        try:
-            with self._session.begin_nested():
-                self._session.execute(
-                    insert(PurchaseRow).values(
-                        purchase_id=purchase.purchase_id,
-                        member_id=purchase.member_id,
-                        store_id=purchase.store_id,
-                        receipt_id=purchase.receipt_id,
-                        channel=purchase.channel,
-                        occurred_at=purchase.occurred_at,
-                        currency=purchase.currency,
-                        total_minor=purchase.total_minor,
-                        points_earned=purchase.points_earned,
-                        fingerprint=purchase.fingerprint,
-                        entry_id=purchase.entry_id,
-                    )
-                )
-        except IntegrityError as exc:
+        dialect = self._session.get_bind().dialect.name
+        inserted = self._session.execute(
+            _INSERT_PURCHASE.get(dialect, _INSERT_PURCHASE["sqlite"]),
+            {
+                "purchase_id": purchase.purchase_id,
+                "member_id": purchase.member_id,
+                "store_id": purchase.store_id,
+                "receipt_id": purchase.receipt_id,
+                "channel": purchase.channel,
+                "occurred_at": purchase.occurred_at,
+                "currency": purchase.currency,
+                "total_minor": purchase.total_minor,
+                "points_earned": purchase.points_earned,
+                "fingerprint": purchase.fingerprint,
+                "entry_id": purchase.entry_id,
+            },
+        ).first()
+        if inserted is None:
             # Only a receipt id resent for another member races past the member lock.
             raise ReceiptConflict(
                 f"receipt {purchase.receipt_id} at store {purchase.store_id} is already recorded"
-            ) from exc
+            )
         self._session.execute(
-            insert(PurchaseLineRow),
+            _INSERT_LINES,
             [
                 {
                     "purchase_id": purchase.purchase_id,
@@ -62,9 +85,7 @@ class SqlPurchaseRepository:
 
     def by_receipt(self, store_id: str, receipt_id: str) -> Purchase | None:
         row = self._session.scalars(
-            select(PurchaseRow)
-            .where(PurchaseRow.store_id == store_id)
-            .where(PurchaseRow.receipt_id == receipt_id)
+            _BY_RECEIPT, {"receipt_store_id": store_id, "receipt_receipt_id": receipt_id}
         ).first()
         return self._to_purchase(row) if row else None
 

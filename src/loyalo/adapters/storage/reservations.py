@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.storage.tables import ReservationRow
 from loyalo.domain.reservations.holds import Hold, HoldStatus
+
+# Built once: every write for a member first looks for its expired holds.
+_OPEN_EXPIRED_FOR = (
+    select(ReservationRow)
+    .where(ReservationRow.member_id == bindparam("expired_member_id"))
+    .where(ReservationRow.status == HoldStatus.OPEN.value)
+    .where(
+        ReservationRow.expires_at
+        <= bindparam("expired_now", type_=ReservationRow.__table__.c.expires_at.type)
+    )
+    .order_by(ReservationRow.expires_at, ReservationRow.hold_id)
+)
 
 
 def _to_hold(row: ReservationRow) -> Hold:
@@ -73,10 +85,6 @@ class SqlReservationRepository:
 
     def open_expired_for(self, member_id: str, now: datetime) -> list[Hold]:
         rows = self._session.scalars(
-            select(ReservationRow)
-            .where(ReservationRow.member_id == member_id)
-            .where(ReservationRow.status == HoldStatus.OPEN.value)
-            .where(ReservationRow.expires_at <= now)
-            .order_by(ReservationRow.expires_at, ReservationRow.hold_id)
+            _OPEN_EXPIRED_FOR, {"expired_member_id": member_id, "expired_now": now}
         )
         return [_to_hold(row) for row in rows]
