@@ -66,7 +66,10 @@ def spend_lots(uow: UnitOfWork, member_id: str, points: int, prefer: str | None 
 def settle_member_timers(uow: UnitOfWork, head: ChainHead, now: datetime) -> ChainHead:
     """Time-based work for one member, done before any write: expired holds go
     back to the wallet and matured pending points become available."""
-    for hold in uow.reservations.open_expired_for(head.member_id, now):
+    # Expired holds exist only while points are held, matured lots only while some
+    # are pending: the balance row (already locked) spares both queries otherwise.
+    expired = uow.reservations.open_expired_for(head.member_id, now) if head.balance.held else []
+    for hold in expired:
         if uow.reservations.resolve(hold.hold_id, HoldStatus.EXPIRED, None, now):
             head, _ = post(
                 uow,
@@ -77,7 +80,7 @@ def settle_member_timers(uow: UnitOfWork, head: ChainHead, now: datetime) -> Cha
                 hold.expires_at,
                 now,
             )
-    matured = uow.ledger.matured_lots(head.member_id, now)
+    matured = uow.ledger.matured_lots(head.member_id, now) if head.balance.pending else []
     if matured:
         points = sum(lot.points_remaining for lot in matured)
         uow.ledger.mark_available([lot.lot_id for lot in matured])

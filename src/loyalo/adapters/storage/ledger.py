@@ -298,6 +298,7 @@ class SqlLedgerAudit:
             self._session.scalars(
                 select(LotRow.member_id)
                 .where(LotRow.pending.is_(True))
+                .where(LotRow.points_remaining > 0)
                 .where(LotRow.available_at <= now)
                 .distinct()
                 .limit(limit)
