@@ -1,0 +1,84 @@
+"""The whole programme document."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from loyalo.domain.errors import InvalidInput
+from loyalo.domain.money import currency_exponent
+from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
+from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
+from loyalo.domain.programme.document.rules import Rule
+from loyalo.domain.programme.document.tiers import TierPolicy
+
+
+class BaseEarning(Part):
+    """The rate every purchase earns before any promotion (the rule ``base-rate``)."""
+
+    points: Decimal = Field(default=Decimal(1), ge=0)
+    per: PositiveRate = Decimal(1)
+    rounding: Rounding = Rounding.DOWN
+    include_delivery: bool = True
+    exclude_skus: list[str] = Field(default_factory=list)
+    exclude_labels: list[str] = Field(default_factory=list)
+
+
+class Bonuses(Part):
+    welcome_points: int = Field(default=0, ge=0)
+    birthday_points: int = Field(default=0, ge=0)
+
+
+class ProgrammeDocument(Part):
+    name: str = "Loyalty programme"
+    currency: str = "PLN"
+    timezone: str = "UTC"
+    point_name: str = "points"
+    redeem_points_per_unit: PositiveRate = Decimal(10)
+    """Points that pay 1.00 of a purchase (10 means 100 points pay 10.00)."""
+    earning: BaseEarning = BaseEarning()
+    pending_days: int = Field(default=0, ge=0, le=365)
+    """Points wait this long (the return window) before they can be spent."""
+    hold_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+    expiry: ExpiryPolicy = NoExpiry()
+    delivery_skus: list[str] = Field(default_factory=list)
+    """SKUs that are delivery charges, besides lines the till marks as delivery."""
+    bonuses: Bonuses = Bonuses()
+    tiers: TierPolicy | None = None
+    rules: list[Rule] = Field(default_factory=list)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        try:
+            currency_exponent(value)
+        except InvalidInput as exc:
+            raise ValueError(f"unknown currency {value!r}") from exc
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _unique_rules(self) -> Self:
+        ids = [rule.id for rule in self.rules]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"rule ids must be unique: {', '.join(duplicates)}")
+        if "base-rate" in ids:
+            raise ValueError("'base-rate' is the id of the base earning rate")
+        tier_ids = {tier.id for tier in self.tiers.levels} if self.tiers else set()
+        for rule in self.rules:
+            unknown = set(rule.tiers) - tier_ids
+            if unknown:
+                raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
+        return self
