@@ -45,6 +45,6 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """Monday is 0, as in ``datetime.weekday()``."""
         return list(Weekday).index(self)
