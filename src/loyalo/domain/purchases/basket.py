@@ -16,6 +16,8 @@ class Line:
     discount_minor: int = 0
     name: str | None = None
     category: str | None = None
+    labels: tuple[str, ...] = ()
+    delivery: bool = False  # a delivery charge, not goods
 
     @property
     def total_minor(self) -> int:

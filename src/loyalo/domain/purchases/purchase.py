@@ -9,6 +9,23 @@ from loyalo.domain.purchases.basket import Line
 
 
 @dataclass(frozen=True, slots=True)
+class LinePoints:
+    """Points one rule gave one line: what a return of that line takes back."""
+
+    line_index: int
+    rule_id: str
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedDiscount:
+    rule_id: str
+    source: str  # tier, promotion, progressive
+    amount_minor: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
 class Purchase:
     purchase_id: str
     member_id: str
@@ -21,7 +38,15 @@ class Purchase:
     lines: tuple[Line, ...]
     points_earned: int
     fingerprint: str  # hash of the receipt's content, to tell a resend from a conflict
-    entry_id: str | None  # the ledger entry that credited its points
+    entry_id: str | None  # the first ledger entry that credited its points
+    programme_version: int | None = None
+    discount_minor: int = 0  # the programme's discounts, applied at the till
+    discounts: tuple[AppliedDiscount, ...] = ()
+    line_points: tuple[LinePoints, ...] = ()
+
+    @property
+    def paid_minor(self) -> int:
+        return self.total_minor - self.discount_minor
 
 
 @dataclass(frozen=True, slots=True)

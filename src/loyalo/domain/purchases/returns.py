@@ -70,3 +70,29 @@ def points_to_take_back(
     return share_floor(earned, returned_before_minor + returning_minor, total_minor) - share_floor(
         earned, returned_before_minor, total_minor
     )
+
+
+def line_points_to_take_back(
+    line_points: Sequence[tuple[int, str, int]],
+    quantities: Sequence[int],
+    already_returned: Mapping[int, int],
+    returning: Mapping[int, int],
+) -> dict[str, int]:
+    """Points per rule a return takes back, from what each rule gave each line.
+
+    ``line_points`` holds (line index, rule id, points). Each line gives back its
+    points in proportion to the units returned, cumulatively, so returning a line
+    in parts gives back exactly what it earned.
+    """
+    taken: dict[str, int] = {}
+    for index, rule_id, points in line_points:
+        quantity = returning.get(index, 0)
+        if not quantity:
+            continue
+        before = already_returned.get(index, 0)
+        back = share_floor(points, before + quantity, quantities[index]) - share_floor(
+            points, before, quantities[index]
+        )
+        if back:
+            taken[rule_id] = taken.get(rule_id, 0) + back
+    return taken
