@@ -133,3 +133,15 @@ class Forbidden(DomainError):
     slug = "forbidden"
     kind = ErrorKind.FORBIDDEN
     title = "Not allowed for this caller"
+
+
+class ExpressionError(InvalidInput):
+    """A rule condition that does not compile; ``position`` is a 0-based offset into ``source``."""
+
+    slug = "invalid-expression"
+    title = "The expression is not valid"
+
+    def __init__(self, detail: str, *, source: str, position: int) -> None:
+        super().__init__(detail, source=source, position=position)
+        self.source = source
+        self.position = position
