@@ -21,6 +21,7 @@ from loyalo.domain.programme.expressions.runtime import (
     EvaluationError,
     Evaluator,
     Scope,
+    explain,
     plain,
     read_attribute,
 )
@@ -107,7 +108,7 @@ class CompiledExpression:
         except EvaluationError:
             raise
         except FAILURES as error:
-            raise EvaluationError(str(error), 0) from None
+            raise EvaluationError(explain(error), 0) from None
 
 
 def compile_expression(source: str, *, names: Collection[str]) -> CompiledExpression:
@@ -155,7 +156,7 @@ def _guarded(
         try:
             return operation(left_value, right_value)
         except FAILURES as error:
-            raise EvaluationError(f"'{symbol}': {error}", at) from None
+            raise EvaluationError(f"'{symbol}': {explain(error)}", at) from None
 
     return evaluate
 
@@ -168,7 +169,7 @@ def _guarded_constant(
         try:
             return operation(left_value, right)
         except FAILURES as error:
-            raise EvaluationError(f"'{symbol}': {error}", at) from None
+            raise EvaluationError(f"'{symbol}': {explain(error)}", at) from None
 
     return evaluate
 
@@ -285,7 +286,7 @@ class _Compiler:
             try:
                 return runtime.read_slice(container, start, stop)
             except FAILURES as error:
-                raise EvaluationError(f"'[:]': {error}", at) from None
+                raise EvaluationError(f"'[:]': {explain(error)}", at) from None
 
         return _Node(read)
 
@@ -335,7 +336,7 @@ class _Compiler:
             try:
                 return sign(value)
             except FAILURES as error:
-                raise EvaluationError(f"'{symbol}': {error}", at) from None
+                raise EvaluationError(f"'{symbol}': {explain(error)}", at) from None
 
         return _Node(signed)
 
@@ -469,7 +470,7 @@ def _chain(
                 if not operation(left, right):
                     return False
             except FAILURES as error:
-                raise EvaluationError(f"'{symbol}': {error}", at) from None
+                raise EvaluationError(f"'{symbol}': {explain(error)}", at) from None
             left = right
         return True
 
@@ -480,7 +481,7 @@ def _calling(name: str, function: Function, arguments: tuple[Evaluator, ...], at
     call = function.call
 
     def fail(error: Exception) -> EvaluationError:
-        return EvaluationError(f"{name}(): {error}", at)
+        return EvaluationError(f"{name}(): {explain(error)}", at)
 
     if len(arguments) == 1:
         (only,) = arguments

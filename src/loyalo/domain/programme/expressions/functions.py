@@ -56,7 +56,7 @@ def _absolute(value: object) -> Decimal:
 def _round(value: object, places: object = 0) -> Decimal:
     digits = number(places)
     if digits != digits.to_integral_value() or not 0 <= digits <= 28:
-        raise ValueError(f"round() takes 0 to 28 places, got {digits}")
+        raise ValueError(f"places must be a whole number from 0 to 28, got {digits}")
     return number(value).quantize(Decimal(1).scaleb(-int(digits)), ROUND_HALF_UP, CONTEXT)
 
 

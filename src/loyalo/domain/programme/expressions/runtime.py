@@ -44,6 +44,17 @@ class EvaluationError(Exception):
         self.position = position
 
 
+def explain(error: Exception) -> str:
+    """A failure in words; decimal signals carry no message of their own."""
+    if isinstance(error, decimal.DivisionByZero):
+        return "division by zero"
+    if isinstance(error, decimal.Overflow):
+        return "the number is too large"
+    if isinstance(error, decimal.InvalidOperation):
+        return "not a valid operation on these numbers"
+    return str(error)
+
+
 def describe(value: object) -> str:
     if value is None:
         return "null"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -71,7 +72,7 @@ def parse(source: str) -> Parsed:
     wrapped = _PREFIX + _normalise_newlines(source) + _SUFFIX
     text, origins, negations = _translate(source, wrapped)
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = _parse_quietly(text)
     except SyntaxError as error:
         raise _syntax_error(source, text, origins, error) from None
     except (ValueError, MemoryError, RecursionError):  # the parser's own limits
@@ -80,6 +81,15 @@ def parse(source: str) -> Parsed:
     parsed = Parsed(source, tree.body, text, tuple(origins), line_starts, frozenset(negations))
     _check_depth(parsed)
     return parsed
+
+
+def _parse_quietly(text: str) -> ast.Expression:
+    # The parser warns about sloppy literals (``1in x``, ``"\\d"``); the text is the
+    # programme's, not ours, so the warning would only be noise in the service's log.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(text, mode="eval")
 
 
 def _check_size(source: str) -> None:
