@@ -23,7 +23,7 @@ def test_a_purchase_earns_one_point_per_zloty_rounded_down(api: Api) -> None:
     [effect] = result["effects"]
     assert effect["kind"] == "points_earned"
     assert effect["rule_id"] == "base-rate"
-    assert effect["programme_version"] == 1
+    assert effect["programme_version"] == 0  # the built-in default: nothing applied yet
 
 
 def test_a_partial_return_takes_back_the_share_of_the_returned_lines(api: Api) -> None:

@@ -1,4 +1,4 @@
-"""What every use case needs: a way to open a unit of work, a clock, the terms."""
+"""What every use case needs: a unit of work, a clock, the terms and the programme."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from loyalo.application.ports import Clock, UnitOfWorkFactory
+from loyalo.application.ports import Clock, ProgrammeProvider, UnitOfWork, UnitOfWorkFactory
 from loyalo.domain.programme.terms import ProgrammeTerms
 
 
@@ -23,4 +23,9 @@ def new_id() -> str:
 class AppContext:
     uow: UnitOfWorkFactory
     clock: Clock
-    terms: ProgrammeTerms
+    terms: ProgrammeTerms  # the settings' terms: the card prefix, and defaults
+    programmes: ProgrammeProvider
+
+    def terms_in(self, uow: UnitOfWork) -> ProgrammeTerms:
+        """The terms of the programme in force: currency, rates, pending days, hold time."""
+        return self.programmes.compiled(uow).terms

@@ -37,6 +37,7 @@ def credit(
     provenance: Provenance,
     occurred_at: datetime,
     now: datetime,
+    expires_at: datetime | None = None,
 ) -> tuple[ChainHead, str | None, movements.Credit | None]:
     """Issue points (or an upward adjustment): settle debt, then open a lot."""
     if points == 0:
@@ -50,7 +51,13 @@ def credit(
     if plan.credited:
         available_at = now + timedelta(days=pending_days) if pending else None
         uow.ledger.add_lot(
-            head.member_id, plan.credited, now, available_at, provenance.source_id, entry_id
+            head.member_id,
+            plan.credited,
+            now,
+            available_at,
+            provenance.source_id,
+            entry_id,
+            expires_at,
         )
     return head, entry_id, plan
 

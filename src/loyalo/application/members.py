@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from loyalo.application.context import AppContext, new_id
 from loyalo.application.ports import UnitOfWork
@@ -67,9 +67,16 @@ def _normalized(draft: MemberDraft) -> MemberDraft:
     )
 
 
+class EnrolmentListener(Protocol):
+    """Told of every new member inside the enrolment's transaction (the welcome bonus)."""
+
+    def enrolled(self, uow: UnitOfWork, member: Member) -> None: ...
+
+
 class MemberService:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, listener: EnrolmentListener | None = None) -> None:
         self._ctx = ctx
+        self._listener = listener
 
     def enrol(self, uow: UnitOfWork, draft: MemberDraft) -> Member:
         draft = _normalized(draft)
@@ -91,6 +98,8 @@ class MemberService:
         )
         uow.members.add(member)
         uow.ledger.open_accounts(member.member_id)
+        if self._listener is not None:
+            self._listener.enrolled(uow, member)
         return member
 
     def _unused_card_number(self, uow: UnitOfWork) -> str:

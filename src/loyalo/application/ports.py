@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from loyalo.domain.access.roles import Role
@@ -16,8 +16,11 @@ from loyalo.domain.ledger.lots import Lot, LotDraw
 from loyalo.domain.ledger.stored import ChainHead, StoredEntry
 from loyalo.domain.members.identifiers import MemberRef
 from loyalo.domain.members.member import Member
+from loyalo.domain.programme.engine.compiled import CompiledProgramme
+from loyalo.domain.programme.stored import StoredProgramme
 from loyalo.domain.purchases.purchase import Purchase, ReturnRecord
 from loyalo.domain.reservations.holds import Hold, HoldStatus
+from loyalo.domain.tiers.qualification import TierState
 
 
 class MemberRepository(Protocol):
@@ -44,6 +47,7 @@ class LedgerRepository(Protocol):
         available_at: datetime | None,
         source_id: str | None,
         entry_id: str,
+        expires_at: datetime | None = None,
     ) -> str: ...
     def lots(self, member_id: str, *, pending: bool) -> list[Lot]: ...
     def draw(self, draws: list[LotDraw]) -> None: ...
@@ -118,6 +122,93 @@ class AccessRepository(Protocol):
     def get_member_token(self, token_id: str) -> MemberTokenRecord | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class IssuedReward:
+    reward_issue_id: str
+    member_id: str
+    reward: str
+    rule_id: str
+    programme_version: int
+    source_type: str
+    source_id: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    event_id: str
+    member_id: str
+    event_key: str | None  # the caller's id of the event: sent twice, it counts once
+    name: str
+    attributes: dict[str, Any]
+    channel: str
+    occurred_at: datetime
+    recorded_at: datetime
+    programme_version: int
+    points: int
+
+
+class RulesStateRepository(Protocol):
+    """What the rules engine remembers: limit usage, budgets, stamps, rewards, events."""
+
+    def usage_count(self, member_id: str, rule_id: str, bucket: str) -> int: ...
+    def add_usage(self, member_id: str, rule_id: str, bucket: str) -> None: ...
+    def budget_given(self, rule_id: str) -> int: ...
+    def lock_budget(self, rule_id: str) -> int: ...
+    def add_budget(self, rule_id: str, points: int) -> None: ...
+    def add_stamps(
+        self, member_id: str, card: str, stamps: int, goal: int, now: datetime
+    ) -> int: ...
+    def stamps(self, member_id: str) -> dict[str, int]: ...
+    def issue_reward(self, reward: IssuedReward) -> None: ...
+    def rewards(self, member_id: str) -> list[IssuedReward]: ...
+    def add_event(self, event: StoredEvent) -> None: ...
+    def event_by_key(self, member_id: str, event_key: str) -> StoredEvent | None: ...
+    def events_between(self, start: datetime, end: datetime) -> list[StoredEvent]: ...
+
+
+class ProgrammeRepository(Protocol):
+    def latest_version(self) -> int | None: ...
+    def get(self, version: int) -> StoredProgramme | None: ...
+    def list(self) -> list[StoredProgramme]: ...
+    def add(self, stored: StoredProgramme) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TierHistoryEntry:
+    history_id: str
+    member_id: str
+    at: datetime
+    from_tier: str | None
+    to_tier: str
+    reason: str  # initial, upgrade, downgrade
+    metric: int
+    programme_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityTotals:
+    spend_minor: int
+    points_earned: int
+    last_at: datetime | None
+
+
+class TierRepository(Protocol):
+    def get(self, member_id: str) -> TierState | None: ...
+    def put(self, member_id: str, state: TierState, version: int) -> None: ...
+    def add_history(self, entry: TierHistoryEntry) -> None: ...
+    def history(self, member_id: str) -> list[TierHistoryEntry]: ...
+    def due_for_review(self, now: datetime, limit: int) -> list[str]: ...
+
+
+class ActivityRepository(Protocol):
+    def add(
+        self, member_id: str, day: date, at: datetime, spend_minor: int, points: int
+    ) -> None: ...
+    def totals(self, member_id: str, since: date | None = None) -> ActivityTotals: ...
+    def inactive_since(self, before: datetime, limit: int) -> list[str]: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: commit makes every write visible, or none."""
 
@@ -135,6 +226,14 @@ class UnitOfWork(Protocol):
     def access(self) -> AccessRepository: ...
     @property
     def audit(self) -> LedgerAuditSource: ...
+    @property
+    def rules(self) -> RulesStateRepository: ...
+    @property
+    def programmes(self) -> ProgrammeRepository: ...
+    @property
+    def tiers(self) -> TierRepository: ...
+    @property
+    def activity(self) -> ActivityRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -147,3 +246,9 @@ class UnitOfWorkFactory(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class ProgrammeProvider(Protocol):
+    """The programme in force, compiled: every purchase and event asks it."""
+
+    def compiled(self, uow: UnitOfWork) -> CompiledProgramme: ...

@@ -12,7 +12,9 @@ from loyalo.application.context import AppContext, new_id
 from loyalo.application.effects import Effect
 from loyalo.application.fingerprint import fingerprint
 from loyalo.application.members import resolve
+from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
+from loyalo.application.tiers import TierChange, TierService
 from loyalo.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
@@ -22,14 +24,26 @@ from loyalo.domain.errors import (
 )
 from loyalo.domain.ledger import movements
 from loyalo.domain.ledger.accounts import MemberBalance
+from loyalo.domain.ledger.expiry import lot_expires_at
 from loyalo.domain.ledger.journal import EntryKind, Provenance
 from loyalo.domain.ledger.lots import draw_oldest_first
+from loyalo.domain.ledger.stored import ChainHead
+from loyalo.domain.members.member import Member
 from loyalo.domain.money import Money
+from loyalo.domain.programme.engine.compiled import BASE_RULE, CompiledProgramme
+from loyalo.domain.programme.engine.facts import PurchaseFacts
+from loyalo.domain.programme.engine.outcome import Outcome
+from loyalo.domain.programme.engine.purchase import evaluate_purchase
+from loyalo.domain.programme.engine.views import MemberView
 from loyalo.domain.purchases.basket import Line, check_basket
-from loyalo.domain.purchases.purchase import Purchase, ReturnRecord
-from loyalo.domain.purchases.returns import points_to_take_back, returned_lines
-
-BASE_RULE = "base-rate"
+from loyalo.domain.purchases.purchase import AppliedDiscount, LinePoints, Purchase, ReturnRecord
+from loyalo.domain.purchases.returns import (
+    ReturnedLine,
+    line_points_to_take_back,
+    points_to_take_back,
+    returned_lines,
+    share_floor,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +64,19 @@ class PurchaseResult:
     balance: MemberBalance
     effects: tuple[Effect, ...]
     replayed: bool
+    outcome: Outcome | None = None  # None for a resent receipt
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A checkout quote: what the till should apply and what the member would get."""
+
+    outcome: Outcome
+    total_minor: int
+    to_pay_minor: int
+    available_points: int
+    redeemable_points: int  # points that could pay for this basket, at most its value
+    redeemable_value: Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,17 +106,96 @@ def _content_fingerprint(command: PurchaseCommand, member_id: str) -> str:
     return fingerprint(document)
 
 
+def _check_command(programme: CompiledProgramme, command: PurchaseCommand) -> None:
+    currency = programme.document.currency
+    if command.currency != currency:
+        raise CurrencyMismatch(f"the programme runs in {currency}, not {command.currency}")
+    check_basket(command.lines, command.total_minor)
+
+
+def _purchase(
+    command: PurchaseCommand,
+    member_id: str,
+    purchase_id: str,
+    print_: str,
+    programme: CompiledProgramme,
+    outcome: Outcome,
+    credited: Credited,
+) -> Purchase:
+    return Purchase(
+        purchase_id=purchase_id,
+        member_id=member_id,
+        store_id=command.store_id,
+        receipt_id=command.receipt_id,
+        channel=command.channel,
+        occurred_at=command.occurred_at,
+        currency=command.currency,
+        total_minor=command.total_minor,
+        lines=command.lines,
+        points_earned=outcome.points,
+        fingerprint=print_,
+        entry_id=credited.entry_ids[0] if credited.entry_ids else None,
+        programme_version=programme.version,
+        discount_minor=outcome.discount_minor,
+        discounts=tuple(
+            AppliedDiscount(d.rule_id, d.source.value, d.amount_minor, d.description)
+            for d in outcome.discounts
+        ),
+        line_points=_line_points(outcome),
+    )
+
+
+def _line_points(outcome: Outcome) -> tuple[LinePoints, ...]:
+    result: dict[tuple[int, str], int] = defaultdict(int)
+    for award in outcome.awards:
+        for index, points in award.lines.items():
+            result[index, award.rule_id] += points
+        unattributed = award.points - sum(award.lines.values())
+        if unattributed:  # nothing left to pay on any line: the first line carries it
+            result[0, award.rule_id] += unattributed
+    return tuple(
+        LinePoints(index, rule, points) for (index, rule), points in sorted(result.items())
+    )
+
+
+def _quote(
+    programme: CompiledProgramme, outcome: Outcome, balance: MemberBalance, command: PurchaseCommand
+) -> Quote:
+    terms = programme.terms
+    to_pay = outcome.net_total_minor
+    redeemable = min(balance.available, terms.points_for_value(Money(to_pay, command.currency)))
+    return Quote(
+        outcome=outcome,
+        total_minor=command.total_minor,
+        to_pay_minor=to_pay,
+        available_points=balance.available,
+        redeemable_points=redeemable,
+        redeemable_value=terms.value_of_points(redeemable),
+    )
+
+
+def _tier_effect(change: TierChange, version: int) -> Effect:
+    return Effect("tier_changed", 0, change.description, None, version, f"tier:{change.to_tier}")
+
+
 class PurchaseService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
+        self._tiers = TierService(ctx)
+
+    def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
+        """What the purchase would get, written nowhere."""
+        programme = self._ctx.programmes.compiled(uow)
+        _check_command(programme, command)
+        member = resolve(uow, command.member)
+        now = self._ctx.clock.now()
+        outcome = self._evaluate(uow, programme, member, command, now, locked=False)
+        balance = uow.ledger.balance(member.member_id)
+        return _quote(programme, outcome, balance, command)
 
     def record(self, uow: UnitOfWork, command: PurchaseCommand) -> PurchaseResult:
-        terms = self._ctx.terms
-        if command.currency != terms.currency:
-            raise CurrencyMismatch(
-                f"the programme runs in {terms.currency}, not {command.currency}"
-            )
-        check_basket(command.lines, command.total_minor)
+        programme = self._ctx.programmes.compiled(uow)
+        _check_command(programme, command)
         member = resolve(uow, command.member)
         now = self._ctx.clock.now()
         head = uow.ledger.lock(member.member_id)  # serialises this member's writes
@@ -98,43 +204,80 @@ class PurchaseService:
         if existing is not None:
             return self._resent(uow, existing, print_)
         head = ledger_ops.settle_member_timers(uow, head, now)
+        outcome = self._evaluate(uow, programme, member, command, now, locked=True)
         purchase_id = new_id()
-        points = terms.points_earned(Money(command.total_minor, command.currency))
-        provenance = Provenance(
-            channel=command.channel,
-            store_id=command.store_id,
-            source_type="purchase",
-            source_id=purchase_id,
-            programme_version=terms.version,
-            rule_id=BASE_RULE,
+        source = Source(
+            "purchase", purchase_id, command.channel, command.store_id, command.occurred_at
         )
-        head, entry_id, plan = ledger_ops.credit(
-            uow,
-            head,
-            points,
-            kind=EntryKind.EARN,
-            pending_days=terms.pending_days,
-            provenance=provenance,
-            occurred_at=command.occurred_at,
-            now=now,
+        credited = credit_awards(
+            uow, head, programme, outcome, source, now, self._expiry(programme, command)
         )
-        purchase = Purchase(
-            purchase_id=purchase_id,
-            member_id=member.member_id,
-            store_id=command.store_id,
-            receipt_id=command.receipt_id,
-            channel=command.channel,
-            occurred_at=command.occurred_at,
-            currency=command.currency,
-            total_minor=command.total_minor,
-            lines=command.lines,
-            points_earned=points,
-            fingerprint=print_,
-            entry_id=entry_id,
+        purchase = _purchase(
+            command, member.member_id, purchase_id, print_, programme, outcome, credited
         )
         uow.purchases.add(purchase)
-        effects = _earn_effects(points, plan, entry_id, terms.version, terms.pending_days)
-        return PurchaseResult(purchase, head.balance, effects, replayed=False)
+        effects = [
+            *credited.effects,
+            *remember(uow, member.member_id, programme, outcome, source, now),
+        ]
+        change = self._tiers.record_activity(
+            uow,
+            programme.document,
+            programme.version,
+            member.member_id,
+            command.occurred_at,
+            spend_minor=outcome.net_total_minor,
+            points=outcome.points,
+        )
+        if change is not None:
+            effects.append(_tier_effect(change, programme.version))
+        if not outcome.awards:
+            effects.insert(
+                0,
+                Effect("points_earned", 0, "the purchase earns no points", None, programme.version),
+            )
+        return PurchaseResult(purchase, credited.head.balance, tuple(effects), False, outcome)
+
+    def _evaluate(
+        self,
+        uow: UnitOfWork,
+        programme: CompiledProgramme,
+        member: Member,
+        command: PurchaseCommand,
+        now: datetime,
+        *,
+        locked: bool,
+    ) -> Outcome:
+        tier = self._tiers.tier_for_purchase(
+            uow, programme.document, member.member_id, now, command.total_minor
+        )
+        facts = PurchaseFacts(
+            lines=command.lines,
+            at=command.occurred_at,
+            member=MemberView.of(member, tier.id if tier else None),
+            tier=tier,
+            channel=command.channel,
+            store=command.store_id,
+            spent_before_minor=self._tiers.money_spent(uow, member.member_id),
+        )
+        member_id = member.member_id
+
+        def budget_left(rule_id: str) -> int | None:
+            budget = programme.budgets.get(rule_id)
+            if budget is None:
+                return None
+            given = uow.rules.lock_budget(rule_id) if locked else uow.rules.budget_given(rule_id)
+            return budget - given
+
+        return evaluate_purchase(
+            programme,
+            facts,
+            lambda rule_id, bucket: uow.rules.usage_count(member_id, rule_id, bucket),
+            budget_left,
+        )
+
+    def _expiry(self, programme: CompiledProgramme, command: PurchaseCommand) -> datetime | None:
+        return lot_expires_at(programme.document.expiry, command.occurred_at, programme.zone)
 
     def _resent(self, uow: UnitOfWork, existing: Purchase, print_: str) -> PurchaseResult:
         """A till resending a sale earns nothing more; different content is a conflict."""
@@ -169,18 +312,59 @@ class PurchaseService:
         returned = returned_lines(purchase.lines, already, requested)
         value = sum(r.value_minor for r in returned)
         before_value = sum(r.value_minor for r in earlier)
-        points = points_to_take_back(
-            purchase.points_earned, purchase.total_minor, before_value, value
-        )
+        by_rule = _points_back(purchase, already, returned, before_value, value)
         return_id = new_id()
-        pending_left = sum(
-            lot.points_remaining
-            for lot in uow.ledger.lots(purchase.member_id, pending=True)
-            if lot.source_id == purchase.purchase_id
+        occurred_at = command.occurred_at or now
+        head, taken = self._claw_back(uow, head, purchase, by_rule, return_id, occurred_at, now)
+        record = ReturnRecord(
+            return_id=return_id,
+            purchase_id=purchase.purchase_id,
+            occurred_at=occurred_at,
+            value_minor=value,
+            points_taken=sum(t.points for t in taken),
+            debt_points=sum(t.plan.to_debt for t in taken),
+            line_quantities={r.line_index: r.quantity for r in returned},
+            entry_id=taken[0].entry_id if taken else None,
         )
-        plan = movements.clawback(head.balance, points, pending_left)
-        entry_id = None
-        if points:
+        uow.purchases.add_return(record)
+        paid_back = share_floor(purchase.paid_minor, before_value + value, purchase.total_minor)
+        paid_back -= share_floor(purchase.paid_minor, before_value, purchase.total_minor)
+        programme = self._ctx.programmes.compiled(uow)
+        self._tiers.record_activity(
+            uow,
+            programme.document,
+            programme.version,
+            purchase.member_id,
+            occurred_at,
+            spend_minor=-paid_back,
+            points=-record.points_taken,
+        )
+        effects = tuple(e for t in taken for e in _return_effects(t))
+        if not effects:
+            effects = (Effect("points_returned", 0, "no points to take back", None),)
+        return ReturnResult(record, purchase, head.balance, effects)
+
+    def _claw_back(
+        self,
+        uow: UnitOfWork,
+        head: ChainHead,
+        purchase: Purchase,
+        by_rule: dict[str, int],
+        return_id: str,
+        occurred_at: datetime,
+        now: datetime,
+    ) -> tuple[ChainHead, list[_Taken]]:
+        """One return entry per rule, so the ledger says whose points went back."""
+        taken: list[_Taken] = []
+        for rule_id, points in sorted(by_rule.items()):
+            if points <= 0:
+                continue
+            pending_left = sum(
+                lot.points_remaining
+                for lot in uow.ledger.lots(purchase.member_id, pending=True)
+                if lot.source_id == purchase.purchase_id
+            )
+            plan = movements.clawback(head.balance, points, pending_left)
             head, entry_id = ledger_ops.post(
                 uow,
                 head,
@@ -191,26 +375,16 @@ class PurchaseService:
                     store_id=purchase.store_id,
                     source_type="return",
                     source_id=return_id,
-                    programme_version=self._ctx.terms.version,
-                    rule_id=BASE_RULE,
+                    programme_version=purchase.programme_version,
+                    rule_id=rule_id,
                     extra={"purchase_id": purchase.purchase_id},
                 ),
-                command.occurred_at or now,
+                occurred_at,
                 now,
             )
             self._draw_clawed_lots(uow, purchase, plan)
-        record = ReturnRecord(
-            return_id=return_id,
-            purchase_id=purchase.purchase_id,
-            occurred_at=command.occurred_at or now,
-            value_minor=value,
-            points_taken=points,
-            debt_points=plan.to_debt,
-            line_quantities={r.line_index: r.quantity for r in returned},
-            entry_id=entry_id,
-        )
-        uow.purchases.add_return(record)
-        return ReturnResult(record, purchase, head.balance, _return_effects(plan, entry_id))
+            taken.append(_Taken(rule_id, points, plan, entry_id))
+        return head, taken
 
     def _draw_clawed_lots(
         self, uow: UnitOfWork, purchase: Purchase, plan: movements.Clawback
@@ -263,47 +437,44 @@ def _line_indices(
     return dict(result)
 
 
-def _earn_effects(
-    points: int,
-    plan: movements.Credit | None,
-    entry_id: str | None,
-    version: int,
-    pending_days: int,
-) -> tuple[Effect, ...]:
-    if plan is None:
-        return (
-            Effect("points_earned", 0, "the purchase earns no points", None, version, BASE_RULE),
-        )
-    where = f"pending for {pending_days} days" if pending_days else "available now"
-    effects = [
-        Effect(
-            "points_earned",
-            points,
-            f"{points} points at the base rate, {where}",
-            entry_id,
-            version,
-            BASE_RULE,
-        )
-    ]
-    if plan.debt_settled:
-        effects.append(
-            Effect(
-                "debt_settled",
-                plan.debt_settled,
-                f"{plan.debt_settled} points settled an earlier debt",
-                entry_id,
-                version,
-                BASE_RULE,
-            )
-        )
-    return tuple(effects)
+@dataclass(frozen=True, slots=True)
+class _Taken:
+    rule_id: str
+    points: int
+    plan: movements.Clawback
+    entry_id: str
 
 
-def _return_effects(plan: movements.Clawback, entry_id: str | None) -> tuple[Effect, ...]:
-    taken = plan.from_pending + plan.from_available + plan.to_debt
+def _points_back(
+    purchase: Purchase,
+    already: dict[int, int],
+    returned: Sequence[ReturnedLine],
+    before_value: int,
+    value: int,
+) -> dict[str, int]:
+    if not purchase.line_points:  # recorded before points were attributed to lines
+        points = points_to_take_back(
+            purchase.points_earned, purchase.total_minor, before_value, value
+        )
+        return {BASE_RULE: points}
+    return line_points_to_take_back(
+        [(p.line_index, p.rule_id, p.points) for p in purchase.line_points],
+        [line.quantity for line in purchase.lines],
+        already,
+        {r.line_index: r.quantity for r in returned},
+    )
+
+
+def _return_effects(taken: _Taken) -> tuple[Effect, ...]:
+    plan = taken.plan
     effects = [
         Effect(
-            "points_returned", -taken, f"{taken} points taken back for the returned goods", entry_id
+            "points_returned",
+            -taken.points,
+            f"{taken.points} points of {taken.rule_id} taken back for the returned goods",
+            taken.entry_id,
+            None,
+            taken.rule_id,
         )
     ]
     if plan.to_debt:
@@ -313,7 +484,9 @@ def _return_effects(plan: movements.Clawback, entry_id: str | None) -> tuple[Eff
                 -plan.to_debt,
                 f"{plan.to_debt} points were already spent: recorded as a debt, "
                 "settled from the next earnings",
-                entry_id,
+                taken.entry_id,
+                None,
+                taken.rule_id,
             )
         )
     return tuple(effects)

@@ -15,6 +15,7 @@ from loyalo.domain.ledger import movements
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.journal import EntryKind, Provenance
 from loyalo.domain.money import Money
+from loyalo.domain.programme.terms import ProgrammeTerms
 from loyalo.domain.reservations.holds import Hold, HoldStatus
 
 
@@ -40,15 +41,13 @@ class ReservationService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
 
-    def _points(self, command: ReserveCommand) -> int:
+    def _points(self, command: ReserveCommand, terms: ProgrammeTerms) -> int:
         if (command.points is None) == (command.amount is None):
             raise InvalidInput("give either points or amount", field="points")
         if command.amount is not None:
-            if command.amount.currency != self._ctx.terms.currency:
-                raise InvalidInput(
-                    f"the programme runs in {self._ctx.terms.currency}", field="amount"
-                )
-            points = self._ctx.terms.points_for_value(command.amount)
+            if command.amount.currency != terms.currency:
+                raise InvalidInput(f"the programme runs in {terms.currency}", field="amount")
+            points = terms.points_for_value(command.amount)
         else:
             points = command.points or 0
         if points <= 0:
@@ -56,8 +55,9 @@ class ReservationService:
         return points
 
     def reserve(self, uow: UnitOfWork, command: ReserveCommand) -> HoldResult:
-        points = self._points(command)
-        ttl = command.ttl_seconds or int(self._ctx.terms.hold_ttl.total_seconds())
+        terms = self._ctx.terms_in(uow)
+        points = self._points(command, terms)
+        ttl = command.ttl_seconds or int(terms.hold_ttl.total_seconds())
         if not 1 <= ttl <= 7 * 24 * 3600:
             raise InvalidInput(
                 "ttl_seconds must be between 1 second and 7 days", field="ttl_seconds"
@@ -92,7 +92,7 @@ class ReservationService:
             "created_at": now,
         }
         uow.reservations.add(hold, details)
-        return HoldResult(hold, self._ctx.terms.value_of_points(points), head.balance)
+        return HoldResult(hold, terms.value_of_points(points), head.balance)
 
     def get(self, uow: UnitOfWork, hold_id: str) -> Hold:
         hold = uow.reservations.get(hold_id)
@@ -141,4 +141,5 @@ class ReservationService:
         resolved = Hold(
             hold.hold_id, hold.member_id, hold.points, status, hold.expires_at, stored_commit
         )
-        return HoldResult(resolved, self._ctx.terms.value_of_points(committed), head.balance)
+        terms = self._ctx.terms_in(uow)
+        return HoldResult(resolved, terms.value_of_points(committed), head.balance)

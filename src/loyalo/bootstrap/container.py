@@ -12,12 +12,17 @@ from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
+from loyalo.application.events import EventService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
-from loyalo.application.ports import Clock
+from loyalo.application.ports import Clock, UnitOfWork
+from loyalo.application.programme_runtime import ProgrammeRuntime
+from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.tiers import TierService
 from loyalo.bootstrap.settings import Settings
+from loyalo.domain.programme.stored import ActiveProgramme
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +30,11 @@ class Container:
     settings: Settings
     engine: Engine
     ctx: AppContext
+    programmes: ProgrammeService
     members: MemberService
     purchases: PurchaseService
+    events: EventService
+    tiers: TierService
     reservations: ReservationService
     adjustments: AdjustmentService
     access: AccessService
@@ -43,13 +51,27 @@ def build(
     engine = make_engine(settings.resolved_database_url, pool_size=settings.db_pool_size)
     if migrate:
         upgrade(engine)
-    ctx = AppContext(SqlUnitOfWorkFactory(engine), clock or SystemClock(), settings.terms())
+    programmes: ProgrammeService | None = None
+
+    def active(uow: UnitOfWork) -> ActiveProgramme:
+        assert programmes is not None  # bound below, before any request
+        return programmes.active(uow)
+
+    runtime = ProgrammeRuntime(active)
+    ctx = AppContext(
+        SqlUnitOfWorkFactory(engine), clock or SystemClock(), settings.terms(), runtime
+    )
+    programmes = ProgrammeService(ctx, settings.default_programme())
+    events = EventService(ctx)
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
-        members=MemberService(ctx),
+        programmes=programmes,
+        members=MemberService(ctx, listener=events),
         purchases=PurchaseService(ctx),
+        events=events,
+        tiers=TierService(ctx),
         reservations=ReservationService(ctx),
         adjustments=AdjustmentService(ctx),
         access=AccessService(ctx),

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loyalo.domain.programme.document import ProgrammeDocument
+from loyalo.domain.programme.document.programme import BaseEarning
 from loyalo.domain.programme.terms import ProgrammeTerms
 
 
@@ -33,6 +35,16 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'loyalo.db').resolve()}"
+
+    def default_programme(self) -> ProgrammeDocument:
+        """The programme in force until one is applied (version 0): the base rate only."""
+        return ProgrammeDocument(
+            currency=self.currency,
+            redeem_points_per_unit=self.redeem_points_per_unit,
+            earning=BaseEarning(points=self.earn_points_per_unit),
+            pending_days=self.pending_days,
+            hold_minutes=max(1, self.hold_ttl_seconds // 60),
+        )
 
     def terms(self) -> ProgrammeTerms:
         return ProgrammeTerms(

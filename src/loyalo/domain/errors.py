@@ -6,6 +6,7 @@ RFC 9457 ``type``; the core never knows about HTTP.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -135,6 +136,12 @@ class Forbidden(DomainError):
     title = "Not allowed for this caller"
 
 
+class EventConflict(DomainError):
+    slug = "event-conflict"
+    kind = ErrorKind.CONFLICT
+    title = "The event key was already used for a different event"
+
+
 class ExpressionError(InvalidInput):
     """A rule condition that does not compile; ``position`` is a 0-based offset into ``source``."""
 
@@ -145,3 +152,33 @@ class ExpressionError(InvalidInput):
         super().__init__(detail, source=source, position=position)
         self.source = source
         self.position = position
+
+
+class ProgrammeVersionNotFound(DomainError):
+    slug = "programme-version-not-found"
+    kind = ErrorKind.NOT_FOUND
+    title = "No such programme version"
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeError:
+    """One error in a programme document: the field, what is wrong, where in the file."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.line}:{self.column} " if self.line is not None else ""
+        return f"{where}{self.path or '(document)'}: {self.message}"
+
+
+class InvalidProgramme(DomainError):
+    slug = "invalid-programme"
+    kind = ErrorKind.INVALID
+    title = "The programme document is not valid"
+
+    def __init__(self, detail: str, *, errors: list[ProgrammeError]) -> None:
+        super().__init__(detail, errors=[asdict(error) for error in errors])
+        self.errors = errors

@@ -14,10 +14,13 @@ from loyalo.adapters.http.docs import install_offline_docs
 from loyalo.adapters.http.problems import install_problem_handlers
 from loyalo.adapters.http.routers import (
     admin,
+    checkout,
+    events,
     ledger,
     me,
     members,
     problems_catalogue,
+    programme,
     purchases,
     reservations,
 )
@@ -69,7 +72,17 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
     app.state.services = services
     install_problem_handlers(app)
     install_offline_docs(app)
-    for module in (members, ledger, purchases, reservations, me, admin):
+    for module in (
+        members,
+        ledger,
+        purchases,
+        checkout,
+        events,
+        programme,
+        reservations,
+        me,
+        admin,
+    ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)
 

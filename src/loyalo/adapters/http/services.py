@@ -9,10 +9,13 @@ from typing import Literal
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext
+from loyalo.application.events import EventService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
+from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.tiers import TierService
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,9 @@ class HttpServices:
     ctx: AppContext
     members: MemberService
     purchases: PurchaseService
+    events: EventService
+    tiers: TierService
+    programmes: ProgrammeService
     reservations: ReservationService
     adjustments: AdjustmentService
     access: AccessService

@@ -159,6 +159,7 @@ class SqlLedgerRepository:
         available_at: datetime | None,
         source_id: str | None,
         entry_id: str,
+        expires_at: datetime | None = None,
     ) -> str:
         lot_id = new_id()
         self._session.execute(
@@ -173,6 +174,7 @@ class SqlLedgerRepository:
                 "pending": available_at is not None,
                 "earned_at": earned_at,
                 "available_at": available_at,
+                "expires_at": expires_at,
             },
         )
         return lot_id

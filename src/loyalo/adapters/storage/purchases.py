@@ -8,10 +8,21 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from loyalo.adapters.storage.tables import PurchaseLineRow, PurchaseReturnRow, PurchaseRow
+from loyalo.adapters.storage.tables import (
+    PurchaseDiscountRow,
+    PurchaseLinePointsRow,
+    PurchaseLineRow,
+    PurchaseReturnRow,
+    PurchaseRow,
+)
 from loyalo.domain.errors import ReceiptConflict
 from loyalo.domain.purchases.basket import Line
-from loyalo.domain.purchases.purchase import Purchase, ReturnRecord
+from loyalo.domain.purchases.purchase import (
+    AppliedDiscount,
+    LinePoints,
+    Purchase,
+    ReturnRecord,
+)
 
 _PURCHASES = cast(Table, PurchaseRow.__table__)
 
@@ -28,6 +39,8 @@ def _insert_purchase(module: Any) -> Any:
 # Built once: the purchase write path runs these on every sale.
 _INSERT_PURCHASE = {"postgresql": _insert_purchase(postgresql), "sqlite": _insert_purchase(sqlite)}
 _INSERT_LINES = insert(cast(Table, PurchaseLineRow.__table__))
+_INSERT_DISCOUNTS = insert(cast(Table, PurchaseDiscountRow.__table__))
+_INSERT_LINE_POINTS = insert(cast(Table, PurchaseLinePointsRow.__table__))
 _BY_RECEIPT = (
     select(PurchaseRow)
     .where(PurchaseRow.store_id == bindparam("receipt_store_id"))
@@ -55,6 +68,8 @@ class SqlPurchaseRepository:
                 "points_earned": purchase.points_earned,
                 "fingerprint": purchase.fingerprint,
                 "entry_id": purchase.entry_id,
+                "programme_version": purchase.programme_version,
+                "discount_minor": purchase.discount_minor,
             },
         ).first()
         if inserted is None:
@@ -74,10 +89,43 @@ class SqlPurchaseRepository:
                     "quantity": line.quantity,
                     "unit_price_minor": line.unit_price_minor,
                     "discount_minor": line.discount_minor,
+                    "labels": list(line.labels) or None,
+                    "delivery": line.delivery,
                 }
                 for index, line in enumerate(purchase.lines)
             ],
         )
+        self._add_attribution(purchase)
+
+    def _add_attribution(self, purchase: Purchase) -> None:
+        if purchase.discounts:
+            self._session.execute(
+                _INSERT_DISCOUNTS,
+                [
+                    {
+                        "purchase_id": purchase.purchase_id,
+                        "position": position,
+                        "rule_id": d.rule_id,
+                        "source": d.source,
+                        "amount_minor": d.amount_minor,
+                        "description": d.description[:300],
+                    }
+                    for position, d in enumerate(purchase.discounts)
+                ],
+            )
+        if purchase.line_points:
+            self._session.execute(
+                _INSERT_LINE_POINTS,
+                [
+                    {
+                        "purchase_id": purchase.purchase_id,
+                        "line_no": p.line_index,
+                        "rule_id": p.rule_id,
+                        "points": p.points,
+                    }
+                    for p in purchase.line_points
+                ],
+            )
 
     def get(self, purchase_id: str) -> Purchase | None:
         row = self._session.get(PurchaseRow, purchase_id)
@@ -98,6 +146,8 @@ class SqlPurchaseRepository:
                 discount_minor=line.discount_minor,
                 name=line.name,
                 category=line.category,
+                labels=tuple(line.labels or ()),
+                delivery=line.delivery,
             )
             for line in self._session.scalars(
                 select(PurchaseLineRow)
@@ -118,7 +168,29 @@ class SqlPurchaseRepository:
             points_earned=row.points_earned,
             fingerprint=row.fingerprint,
             entry_id=row.entry_id,
+            programme_version=row.programme_version,
+            discount_minor=row.discount_minor,
+            discounts=self._discounts(row.purchase_id),
+            line_points=self._line_points(row.purchase_id),
         )
+
+    def _discounts(self, purchase_id: str) -> tuple[AppliedDiscount, ...]:
+        rows = self._session.scalars(
+            select(PurchaseDiscountRow)
+            .where(PurchaseDiscountRow.purchase_id == purchase_id)
+            .order_by(PurchaseDiscountRow.position)
+        )
+        return tuple(
+            AppliedDiscount(r.rule_id, r.source, r.amount_minor, r.description) for r in rows
+        )
+
+    def _line_points(self, purchase_id: str) -> tuple[LinePoints, ...]:
+        rows = self._session.scalars(
+            select(PurchaseLinePointsRow)
+            .where(PurchaseLinePointsRow.purchase_id == purchase_id)
+            .order_by(PurchaseLinePointsRow.line_no, PurchaseLinePointsRow.rule_id)
+        )
+        return tuple(LinePoints(r.line_no, r.rule_id, r.points) for r in rows)
 
     def returns(self, purchase_id: str) -> list[ReturnRecord]:
         rows = self._session.scalars(

@@ -125,6 +125,7 @@ class LotRow(Base):
         CheckConstraint("points_remaining >= 0", name="remaining_not_negative"),
         CheckConstraint("points_remaining <= points_original", name="remaining_within_original"),
         Index("ix_lots_member_open", "member_id", "pending", "earned_at"),
+        Index("ix_lots_expiry", "expires_at"),
     )
 
     lot_id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -136,11 +137,15 @@ class LotRow(Base):
     pending: Mapped[bool] = mapped_column(Boolean)
     earned_at: Mapped[datetime]
     available_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
 
 
 class PurchaseRow(Base):
     __tablename__ = "purchases"
-    __table_args__ = (UniqueConstraint("store_id", "receipt_id", name="uq_purchases_receipt"),)
+    __table_args__ = (
+        UniqueConstraint("store_id", "receipt_id", name="uq_purchases_receipt"),
+        Index("ix_purchases_occurred_at", "occurred_at"),
+    )
 
     purchase_id: Mapped[str] = mapped_column(ID, primary_key=True)
     member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
@@ -153,6 +158,8 @@ class PurchaseRow(Base):
     points_earned: Mapped[int] = mapped_column(BigInteger)
     fingerprint: Mapped[str] = mapped_column(String(64))
     entry_id: Mapped[str | None] = mapped_column(ID)
+    programme_version: Mapped[int | None] = mapped_column(Integer)
+    discount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class PurchaseLineRow(Base):
@@ -166,6 +173,32 @@ class PurchaseLineRow(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_minor: Mapped[int] = mapped_column(BigInteger)
     discount_minor: Mapped[int] = mapped_column(BigInteger)
+    labels: Mapped[list[str] | None] = mapped_column(JsonDocument)
+    delivery: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PurchaseDiscountRow(Base):
+    """The programme's discounts on a purchase: tier, promotions, progressive."""
+
+    __tablename__ = "purchase_discounts"
+
+    purchase_id: Mapped[str] = mapped_column(ForeignKey("purchases.purchase_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(String(300))
+
+
+class PurchaseLinePointsRow(Base):
+    """Points each rule gave each line: a return takes back exactly these."""
+
+    __tablename__ = "purchase_line_points"
+
+    purchase_id: Mapped[str] = mapped_column(ForeignKey("purchases.purchase_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    points: Mapped[int] = mapped_column(BigInteger)
 
 
 class PurchaseReturnRow(Base):

@@ -12,8 +12,11 @@ from loyalo.adapters.storage.access import SqlAccessRepository
 from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
 from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
+from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
+from loyalo.adapters.storage.rules_state import SqlRulesState
+from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
 
 
 class SqlUnitOfWork:
@@ -26,6 +29,10 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(session)
         self.access = SqlAccessRepository(session)
         self.audit = SqlLedgerAudit(session)
+        self.rules = SqlRulesState(session)
+        self.programmes = SqlProgrammeRepository(session)
+        self.tiers = SqlTierRepository(session)
+        self.activity = SqlActivityRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -28,6 +28,9 @@ class Capability(StrEnum):
     LEDGER_READ = "ledger:read"
     ADJUSTMENTS_WRITE = "adjustments:write"
     TOKENS_ISSUE = "tokens:issue"
+    EVENTS_WRITE = "events:write"
+    PROGRAMME_READ = "programme:read"
+    PROGRAMME_WRITE = "programme:write"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -38,6 +41,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.PURCHASES_WRITE,
             Capability.RESERVATIONS_WRITE,
             Capability.BALANCE_READ,
+            Capability.EVENTS_WRITE,
+            Capability.PROGRAMME_READ,
         }
     ),
     Role.APP: frozenset({Capability.MEMBERS_READ, Capability.BALANCE_READ, Capability.LEDGER_READ}),

@@ -32,10 +32,9 @@ def balance_of(svc: HttpServices, caller: Principal, member: str) -> BalanceView
         found = resolve(uow, member)
         caller.require_member(Capability.BALANCE_READ, found.member_id)
         balance = uow.ledger.balance(found.member_id)
+        point_name = svc.ctx.terms_in(uow).point_name
     return BalanceView(
-        member_id=found.member_id,
-        balance=BalanceOut.of(balance),
-        point_name=svc.ctx.terms.point_name,
+        member_id=found.member_id, balance=BalanceOut.of(balance), point_name=point_name
     )
 
 

@@ -10,13 +10,11 @@ from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.writes import run_write
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import (
-    PurchaseCommand,
     PurchaseResult,
     ReturnCommand,
     ReturnLineRequest,
 )
 from loyalo.domain.access.roles import Capability
-from loyalo.domain.money import Money
 
 router = APIRouter(prefix="/v1/purchases", tags=["purchases"])
 
@@ -32,17 +30,7 @@ def record_purchase(
     body: PurchaseIn, request: Request, svc: ServicesDep, caller: CallerDep
 ) -> JSONResponse:
     caller.require(Capability.PURCHASES_WRITE)
-    currency = body.currency.upper()
-    command = PurchaseCommand(
-        member=body.member,
-        store_id=body.store_id,
-        receipt_id=body.receipt_id,
-        channel=body.channel,
-        occurred_at=body.occurred_at,
-        currency=currency,
-        total_minor=Money.parse(body.total, currency).amount_minor,
-        lines=tuple(line.to_line(currency) for line in body.lines),
-    )
+    command = body.to_command()
 
     def action(uow: UnitOfWork) -> tuple[int, PurchaseOut]:
         result: PurchaseResult = svc.purchases.record(uow, command)

@@ -21,7 +21,9 @@ def reserve(
     body: ReservationIn, request: Request, svc: ServicesDep, caller: CallerDep
 ) -> JSONResponse:
     caller.require(Capability.RESERVATIONS_WRITE)
-    currency = (body.currency or svc.ctx.terms.currency).upper()
+    with svc.ctx.uow() as uow:
+        programme_currency = svc.ctx.terms_in(uow).currency
+    currency = (body.currency or programme_currency).upper()
     command = ReserveCommand(
         member=body.member,
         points=body.points,
@@ -44,7 +46,7 @@ def get_reservation(reservation_id: str, svc: ServicesDep, caller: CallerDep) ->
     with svc.ctx.uow() as uow:
         hold = svc.reservations.get(uow, reservation_id)
         balance = uow.ledger.balance(hold.member_id)
-    value = svc.ctx.terms.value_of_points(hold.committed_points or hold.points)
+        value = svc.ctx.terms_in(uow).value_of_points(hold.committed_points or hold.points)
     return ReservationOut.of(HoldResult(hold, value, balance))
 
 

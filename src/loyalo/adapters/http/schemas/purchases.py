@@ -15,7 +15,7 @@ from loyalo.adapters.http.schemas.common import (
     MemberIdentifier,
     Strict,
 )
-from loyalo.application.purchases import PurchaseResult, ReturnResult
+from loyalo.application.purchases import PurchaseCommand, PurchaseResult, ReturnResult
 from loyalo.domain.money import Money
 from loyalo.domain.purchases.basket import Line
 
@@ -29,6 +29,8 @@ class LineIn(Strict):
     quantity: int = Field(gt=0, le=1_000_000)
     unit_price: Amount
     discount: Amount = Field(default=Decimal(0), description="Discount on the whole line")
+    labels: list[str] = Field(default_factory=list, max_length=50, examples=[["red"]])
+    delivery: bool = Field(default=False, description="A delivery charge rather than goods")
 
     def to_line(self, currency: str) -> Line:
         return Line(
@@ -38,6 +40,8 @@ class LineIn(Strict):
             discount_minor=Money.parse(self.discount, currency).amount_minor,
             name=self.name,
             category=self.category,
+            labels=tuple(self.labels),
+            delivery=self.delivery,
         )
 
 
@@ -53,12 +57,35 @@ class PurchaseIn(Strict):
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
     total: Amount = Field(description="Must equal the sum of the line totals")
 
+    def to_command(self) -> PurchaseCommand:
+        currency = self.currency.upper()
+        return PurchaseCommand(
+            member=self.member,
+            store_id=self.store_id,
+            receipt_id=self.receipt_id,
+            channel=self.channel,
+            occurred_at=self.occurred_at,
+            currency=currency,
+            total_minor=Money.parse(self.total, currency).amount_minor,
+            lines=tuple(line.to_line(currency) for line in self.lines),
+        )
+
+
+class DiscountOut(BaseModel):
+    rule_id: str = Field(description="The rule, or tier:<id> for a tier benefit")
+    source: str = Field(description="tier, promotion or progressive")
+    amount: str
+    description: str
+    lines: dict[int, str] = Field(default_factory=dict, description="Receipt line → amount off")
+
 
 class LineOut(BaseModel):
     line: int
     sku: str
     name: str | None
     category: str | None
+    labels: list[str]
+    delivery: bool
     quantity: int
     unit_price: str
     discount: str
@@ -74,6 +101,10 @@ class PurchaseOut(BaseModel):
     occurred_at: datetime
     currency: str
     total: str
+    programme_discount: str = Field(description="The programme's discounts, for the till to apply")
+    to_pay: str = Field(description="Total less the programme's discounts")
+    discounts: list[DiscountOut]
+    programme_version: int | None
     lines: list[LineOut]
     points_earned: int
     balance: BalanceOut
@@ -96,12 +127,26 @@ class PurchaseOut(BaseModel):
             occurred_at=p.occurred_at,
             currency=p.currency,
             total=money(p.total_minor),
+            programme_discount=money(p.discount_minor),
+            to_pay=money(p.paid_minor),
+            discounts=[
+                DiscountOut(
+                    rule_id=d.rule_id,
+                    source=d.source,
+                    amount=money(d.amount_minor),
+                    description=d.description,
+                )
+                for d in p.discounts
+            ],
+            programme_version=p.programme_version,
             lines=[
                 LineOut(
                     line=i,
                     sku=line.sku,
                     name=line.name,
                     category=line.category,
+                    labels=list(line.labels),
+                    delivery=line.delivery,
                     quantity=line.quantity,
                     unit_price=money(line.unit_price_minor),
                     discount=money(line.discount_minor),

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from loyalo.domain.members.member import Member
+
 SCOPE_NAMES = frozenset(
     {"basket", "line", "member", "tier", "channel", "store", "time", "event", "trigger"}
 )
@@ -49,6 +51,17 @@ class MemberView:
     birth_date: date | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
     spent: Decimal = Decimal(0)  # money spent before this purchase, net of returns
+
+    @classmethod
+    def of(cls, member: Member, tier: str | None, spent: Decimal = Decimal(0)) -> MemberView:
+        return cls(
+            id=member.member_id,
+            tier=tier,
+            joined=member.created_at.date(),
+            birth_date=member.birth_date,
+            attributes=member.attributes,
+            spent=spent,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,73 @@
+"""Programme versions in SQL: append-only, like the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from loyalo.adapters.storage.tables import Base
+from loyalo.domain.programme.document import ProgrammeDocument
+from loyalo.domain.programme.stored import StoredProgramme
+
+
+class ProgrammeVersionRow(Base):
+    __tablename__ = "programme_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
+_LATEST = select(func.max(ProgrammeVersionRow.version))
+
+
+class SqlProgrammeRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def latest_version(self) -> int | None:
+        version = self._session.scalar(_LATEST)
+        return int(version) if version is not None else None
+
+    def get(self, version: int) -> StoredProgramme | None:
+        row = self._session.get(ProgrammeVersionRow, version)
+        return _to_stored(row) if row else None
+
+    def list(self) -> list[StoredProgramme]:
+        rows = self._session.scalars(
+            select(ProgrammeVersionRow).order_by(ProgrammeVersionRow.version.desc())
+        )
+        return [_to_stored(row) for row in rows]
+
+    def add(self, stored: StoredProgramme) -> None:
+        self._session.add(
+            ProgrammeVersionRow(
+                version=stored.version,
+                document=stored.document.model_dump(mode="json", by_alias=True),
+                source=stored.source,
+                checksum=stored.checksum,
+                created_at=stored.created_at,
+                created_by=stored.created_by,
+                note=stored.note,
+            )
+        )
+        self._session.flush()
+
+
+def _to_stored(row: ProgrammeVersionRow) -> StoredProgramme:
+    return StoredProgramme(
+        version=row.version,
+        document=ProgrammeDocument.model_validate(row.document),
+        source=row.source,
+        checksum=row.checksum,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        note=row.note,
+    )

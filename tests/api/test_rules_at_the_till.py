@@ -1,0 +1,173 @@
+"""A programme applied over HTTP drives quotes, purchases, returns and events end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from loyalo.application.audit import verify_ledger
+from tests.api.helpers import assert_problem, balance, enrol, purchase_body
+from tests.conftest import Api
+
+EXAMPLE = Path(__file__).parents[2] / "programmes" / "example.yaml"
+
+
+def apply(client: httpx.Client, document: dict[str, Any]) -> int:
+    response = client.put("/v1/programme", json=document)
+    assert response.status_code in (200, 201), response.text
+    version: int = response.json()["version"]
+    return version
+
+
+def issue_basket(member: str) -> dict[str, Any]:
+    body = purchase_body(member, [("123", 1, "12.00"), ("000", 1, "100.00"), ("0001", 1, "40.00")])
+    body["lines"][0]["labels"] = ["red"]
+    body["lines"][1]["labels"] = ["blue"]
+    body["lines"][2]["delivery"] = True
+    return body
+
+
+X3_PROGRAMME: dict[str, Any] = {
+    "currency": "PLN",
+    "earning": {"points": 4, "per": "1.00"},
+    "rules": [
+        {
+            "id": "red-x3",
+            "name": "Triple points on SKU 123",
+            "lines": 'line.sku == "123"',
+            "effect": {"type": "multiplier", "factor": 3},
+        }
+    ],
+}
+
+
+def test_quote_and_purchase_agree_and_the_ledger_names_each_rule(api: Api) -> None:
+    version = apply(api.admin, X3_PROGRAMME)
+    member = enrol(api.admin, email="x3@example.pl")
+    body = issue_basket(member["member_id"])
+
+    quote = api.pos.post("/v1/checkout/quote", json=body)
+    assert quote.status_code == 200, quote.text
+    assert quote.json()["points_to_earn"] == 704
+    assert balance(api.pos, member["member_id"])["available"] == 0  # the quote wrote nothing
+
+    bought = api.pos.post("/v1/purchases", json=body)
+    assert bought.status_code == 201, bought.text
+    assert bought.json()["points_earned"] == 704
+    earned = {
+        e["rule_id"]: e["points"] for e in bought.json()["effects"] if e["kind"] == "points_earned"
+    }
+    assert (
+        earned
+        == {e["rule_id"]: e["points"] for e in quote.json()["earnings"]}
+        == {"base-rate": 608, "red-x3": 96}
+    )
+
+    ledger = api.admin.get(f"/v1/members/id:{member['member_id']}/ledger").json()["items"]
+    provenance = {(e["rule_id"], e["programme_version"]) for e in ledger if e["kind"] == "earn"}
+    assert provenance == {("base-rate", version), ("red-x3", version)}
+
+
+def test_a_return_takes_back_what_the_returned_line_earned_rule_by_rule(api: Api) -> None:
+    apply(api.admin, X3_PROGRAMME)
+    member = enrol(api.admin, email="x3-return@example.pl")
+    bought = api.pos.post("/v1/purchases", json=issue_basket(member["member_id"])).json()
+
+    returned = api.pos.post(
+        f"/v1/purchases/{bought['purchase_id']}/returns",
+        json={"lines": [{"sku": "123", "quantity": 1}]},
+    ).json()
+
+    assert returned["points_taken"] == 48 + 96
+    taken = {e["rule_id"]: -e["points"] for e in returned["effects"]}
+    assert taken == {"base-rate": 48, "red-x3": 96}
+    assert balance(api.pos, member["member_id"])["available"] == 704 - 144
+
+
+def test_the_brief_example_programme_at_the_till(api: Api) -> None:
+    document = yaml.safe_load(EXAMPLE.read_text())
+    document["pending_days"] = 0
+    apply(api.admin, document)
+    member = enrol(api.admin, email="brief@example.pl")
+    assert balance(api.pos, member["member_id"])["available"] == 50  # the welcome bonus
+
+    body = purchase_body(member["member_id"], [("LATTE", 2, "12.00"), ("BOOK", 1, "100.00")])
+    body["lines"][0]["category"] = "coffee"
+    quote = api.pos.post("/v1/checkout/quote", json=body).json()
+    assert quote["tier"] == "bronze"
+    assert [(d["rule_id"], d["amount"]) for d in quote["discounts"]] == [("tier:bronze", "6.20")]
+    assert quote["to_pay"] == "117.80"
+    assert quote["points_to_earn"] == 117
+    assert quote["redeemable_points"] == 50
+    assert quote["redeemable_value"]["amount"] == "5.00"
+    assert [(s["card"], s["stamps"]) for s in quote["stamps"]] == [("coffee", 2)]
+
+    bought = api.pos.post("/v1/purchases", json=body).json()
+    assert bought["to_pay"] == "117.80"
+    assert bought["points_earned"] == 117
+    assert balance(api.pos, member["member_id"])["available"] == 167
+
+
+def test_nine_coffees_fill_the_stamp_card_and_issue_the_free_coffee(api: Api) -> None:
+    document = yaml.safe_load(EXAMPLE.read_text())
+    apply(api.admin, document)
+    member = enrol(api.admin, email="stamps@example.pl")
+    effects: list[dict[str, Any]] = []
+    for _ in range(2):
+        body = purchase_body(member["member_id"], [("ESPRESSO", 5, "8.00")])
+        body["lines"][0]["category"] = "coffee"
+        effects += api.pos.post("/v1/purchases", json=body).json()["effects"]
+    issued = [e for e in effects if e["kind"] == "reward_issued"]
+    assert len(issued) == 1
+    assert issued[0]["rule_id"] == "coffee-stamps"
+    assert "free-coffee" in issued[0]["description"]
+
+
+def test_a_review_earns_once_per_product_and_a_resent_event_counts_once(api: Api) -> None:
+    apply(api.admin, yaml.safe_load(EXAMPLE.read_text()))
+    member = enrol(api.admin, email="review@example.pl")
+    ref = member["member_id"]
+
+    def review(product: str, key: str) -> httpx.Response:
+        event = {
+            "member": ref,
+            "name": "review_posted",
+            "attributes": {"product_id": product},
+            "event_key": key,
+        }
+        return api.pos.post("/v1/events", json=event)
+
+    first = review("P1", "k1")
+    assert first.status_code == 201, first.text
+    assert first.json()["points_earned"] == 50
+    assert review("P1", "k1").json()["replayed"] is True
+    assert review("P1", "k2").json()["points_earned"] == 0
+    assert review("P2", "k3").json()["points_earned"] == 50
+    assert balance(api.pos, ref)["available"] == 50 + 100  # welcome + two reviews
+    conflict = api.pos.post(
+        "/v1/events", json={"member": ref, "name": "social_share", "event_key": "k1"}
+    )
+    assert_problem(conflict, 409, "event-conflict")
+
+
+def test_referral_rewards_both_sides_by_role(api: Api) -> None:
+    apply(api.admin, yaml.safe_load(EXAMPLE.read_text()))
+    advocate = enrol(api.admin, email="advocate@example.pl")["member_id"]
+    friend = enrol(api.admin, email="friend@example.pl")["member_id"]
+    for member, role in ((advocate, "advocate"), (friend, "friend")):
+        event = {"member": member, "name": "referral_completed", "attributes": {"role": role}}
+        api.pos.post("/v1/events", json=event).raise_for_status()
+    assert balance(api.pos, advocate)["available"] == 50 + 100
+    assert balance(api.pos, friend)["available"] == 50 + 20
+
+
+def test_the_ledger_verifies_after_rules_ran(api: Api) -> None:
+    apply(api.admin, X3_PROGRAMME)
+    member = enrol(api.admin, email="verify@example.pl")
+    bought = api.pos.post("/v1/purchases", json=issue_basket(member["member_id"])).json()
+    api.pos.post(f"/v1/purchases/{bought['purchase_id']}/returns", json={}).raise_for_status()
+    report = verify_ledger(api.container.ctx)
+    assert report.ok, report
