@@ -19,6 +19,7 @@ from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.web import build_app
+from loyalo.cli.programme import programme_app
 from loyalo.domain.access.roles import Role
 
 app = typer.Typer(help="Loyalo: an omnichannel customer-loyalty engine.", no_args_is_help=True)
@@ -30,6 +31,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(key_app, name="apikey")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(programme_app, name="programme")
 
 err = Console(stderr=True)
 out = Console()
@@ -122,10 +124,13 @@ def ledger_verify(
 
 @jobs_app.command("run")
 def jobs_run() -> None:
-    """Expire timed-out holds and release matured pending points (idempotent)."""
+    """Holds that timed out, matured pending points, expiry, tier reviews, birthdays.
+
+    Idempotent: safe from cron and the scheduler at once."""
     report = run_due(_container().ctx)
     out.print(
-        f"members settled: {report.members_settled}, entries written: {report.entries_written}"
+        f"members settled: {report.members_settled}, entries written: {report.entries_written}, "
+        f"tier changes: {report.tier_changes}, birthday bonuses: {report.birthdays}"
     )
 
 

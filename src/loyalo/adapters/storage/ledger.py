@@ -201,6 +201,17 @@ class SqlLedgerRepository:
         rows = self._session.execute(_MATURED, {"lots_member_id": member_id, "lots_now": now})
         return [Lot(r.lot_id, r.points_remaining, r.earned_at, r.source_id) for r in rows]
 
+    def expired_lots(self, member_id: str, now: datetime) -> list[Lot]:
+        rows = self._session.scalars(
+            select(LotRow)
+            .where(LotRow.member_id == member_id)
+            .where(LotRow.pending.is_(False))
+            .where(LotRow.points_remaining > 0)
+            .where(LotRow.expires_at <= now)
+            .order_by(LotRow.earned_at, LotRow.lot_id)
+        )
+        return [Lot(r.lot_id, r.points_remaining, r.earned_at, r.source_id) for r in rows]
+
     def mark_available(self, lot_ids: list[str]) -> None:
         self._session.execute(
             update(LotRow).where(LotRow.lot_id.in_(lot_ids)).values(pending=False)
@@ -294,6 +305,18 @@ class SqlLedgerAudit:
             ).where(LotRow.member_id == member_id)
         ).one()
         return LotTotals(int(available), int(pending))
+
+    def members_with_expired_lots(self, now: datetime, limit: int) -> list[str]:
+        return list(
+            self._session.scalars(
+                select(LotRow.member_id)
+                .where(LotRow.pending.is_(False))
+                .where(LotRow.points_remaining > 0)
+                .where(LotRow.expires_at <= now)
+                .distinct()
+                .limit(limit)
+            )
+        )
 
     def members_with_matured_lots(self, now: datetime, limit: int) -> list[str]:
         return list(

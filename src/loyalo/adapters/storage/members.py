@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, extract, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.storage.tables import MemberRow
@@ -88,3 +88,13 @@ class SqlMemberRepository:
 
     def count(self) -> int:
         return int(self._session.scalar(select(func.count()).select_from(MemberRow)) or 0)
+
+    def born_on(self, month: int, day: int, limit: int) -> list[Member]:
+        rows = self._session.scalars(
+            select(MemberRow)
+            .where(extract("month", MemberRow.birth_date) == month)
+            .where(extract("day", MemberRow.birth_date) == day)
+            .order_by(MemberRow.member_id)
+            .limit(limit)
+        )
+        return [_to_member(row) for row in rows]

@@ -116,3 +116,10 @@ def release(held_by_hold: int) -> tuple[Posting, ...]:
 
 def make_available(points: int) -> tuple[Posting, ...]:
     return postings((A.PENDING, -points), (A.WALLET, points))
+
+
+def expire(balance: MemberBalance, points: int) -> tuple[Posting, ...]:
+    """Expired points leave the wallet for breakage; held points wait for their hold."""
+    if not 0 < points <= balance.available:
+        raise ValueError("expire between 1 point and the available balance")
+    return postings((A.WALLET, -points), (A.BREAKAGE, points))
