@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import decimal
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -70,7 +71,7 @@ SCOPE: dict[str, object] = {
 }
 
 
-def evaluate(source: str, scope: dict[str, object] | None = None) -> object:
+def evaluate(source: str, scope: Mapping[str, object] | None = None) -> object:
     return compile_expression(source, names=NAMES)(SCOPE if scope is None else scope)
 
 
@@ -90,6 +91,7 @@ VALUES = [
     ("[5, 6]", [Decimal(5), Decimal(6)]),
     ("(5, 'a')", (Decimal(5), "a")),
     ("[]", []),
+    ("y, 'a'", (2, "a")),
     # arithmetic is decimal
     ("7 / 2", Decimal("3.5")),
     ("x / 3", Decimal("2.333333333333333333333333333")),
@@ -255,6 +257,13 @@ def test_an_expression_on_unfit_data_raises_an_evaluation_error(source: str, det
         evaluate(source)
 
     assert str(caught.value) == detail
+
+
+def test_any_mapping_reads_by_key() -> None:
+    scope = {"event": MappingProxyType({"role": "friend", "n": 1.5})}
+
+    assert evaluate("event.role", scope) == "friend"
+    assert evaluate("event['n'] * 2", scope) == Decimal("3.0")
 
 
 def test_names_used_are_the_top_level_names_read() -> None:

@@ -9,6 +9,7 @@ here, at compile time, with its position.
 from __future__ import annotations
 
 import ast
+import operator
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,11 +22,12 @@ from loyalo.domain.programme.expressions.runtime import (
     EvaluationError,
     Evaluator,
     Scope,
+    describe,
     explain,
     plain,
     read_attribute,
 )
-from loyalo.domain.programme.expressions.syntax import Parsed, parse
+from loyalo.domain.programme.expressions.syntax import MAX_DEPTH, Parsed, parse
 
 Binary = Callable[[Any, Any], Any]
 
@@ -179,6 +181,7 @@ class _Compiler:
         self.parsed = parsed
         self.names = names
         self.used: set[str] = set()
+        self._depth = 0
         self._handlers: Mapping[type[ast.AST], Callable[[Any], _Node]] = {
             ast.Constant: self._constant,
             ast.Name: self._name,
@@ -194,11 +197,19 @@ class _Compiler:
         }
 
     def compile(self, node: ast.expr) -> _Node:
+        if self._depth == MAX_DEPTH:
+            raise self._refuse(
+                f"the expression is nested too deeply (the limit is {MAX_DEPTH})", node
+            )
         handler = self._handlers.get(type(node))
         if handler is None:
             construct = _CONSTRUCTS.get(type(node), f"'{type(node).__name__}'")
             raise self.parsed.error(f"{construct} is not allowed", node)
-        return handler(node)
+        self._depth += 1
+        try:
+            return handler(node)
+        finally:
+            self._depth -= 1
 
     def _refuse(self, detail: str, node: ast.AST) -> Exception:
         return self.parsed.error(detail, node)
@@ -252,12 +263,7 @@ class _Compiler:
         owner = node.value
         if isinstance(owner, ast.Name) and owner.id in self.names:
             self.used.add(owner.id)
-            name = owner.id
-
-            def read_name(scope: Scope) -> object:
-                return read_attribute(scope.get(name), attribute)
-
-            return _Node(read_name)
+            return _Node(runtime.name_field_reader(owner.id, attribute))
         value = self.compile(owner).evaluate
 
         def read(scope: Scope) -> object:
@@ -357,14 +363,8 @@ class _Compiler:
         operands = [self.compile(node.left), *(self.compile(value) for value in node.comparators)]
         at = self._at(node)
         if len(steps) == 1:
-            (symbol, operation), (left, right) = steps[0], operands
-            if right.constant:
-                return _Node(
-                    _guarded_constant(
-                        symbol, _fast(operation, right.value), left.evaluate, right.value, at
-                    )
-                )
-            return _Node(_guarded(symbol, operation, left.evaluate, right.evaluate, at))
+            left, right = operands
+            return _Node(_single_comparison(type(node.ops[0]), steps[0], left, right, at))
         rest = tuple(operand.evaluate for operand in operands[1:])
         return _Node(_chain(operands[0].evaluate, tuple(zip(steps, rest, strict=True)), at))
 
@@ -443,20 +443,6 @@ def _any(operands: tuple[Evaluator, ...]) -> Evaluator:
     return some
 
 
-def _fast(operation: Binary, constant: object) -> Binary:
-    """``x in [constants]`` by hash instead of a scan of the list."""
-    if operation not in (_is_in, _is_not_in) or not isinstance(constant, list | tuple):
-        return operation
-    try:
-        values = frozenset(constant)
-    except TypeError:
-        return operation
-    test = runtime.contains_constant(values, tuple(constant))
-    if operation is _is_in:
-        return lambda item, _container: test(item)
-    return lambda item, _container: not test(item)
-
-
 def _chain(
     first: Evaluator, links: tuple[tuple[tuple[str, Binary], Evaluator], ...], at: int
 ) -> Evaluator:
@@ -503,3 +489,93 @@ def _calling(name: str, function: Function, arguments: tuple[Evaluator, ...], at
             raise fail(error) from None
 
     return call_many
+
+
+def _single_comparison(
+    kind: type[ast.cmpop], step: tuple[str, Binary], left: _Node, right: _Node, at: int
+) -> Evaluator:
+    """The closure of one comparison, specialised for the common shapes of a condition."""
+    symbol, operation = step
+    if right.constant and kind in (ast.Eq, ast.NotEq):
+        return _equals_constant(left.evaluate, right.value, kind is ast.Eq)
+    if right.constant and kind in _ORDERINGS and right.value is not None:
+        return _ordered_constant(symbol, _ORDERINGS[kind], left.evaluate, right.value, at)
+    if right.constant and kind in (ast.In, ast.NotIn) and isinstance(right.value, list | tuple):
+        return _in_constants(left.evaluate, right.value, kind is ast.In)
+    if left.constant and isinstance(left.value, str) and kind in (ast.In, ast.NotIn):
+        return _constant_in(left.value, right.evaluate, kind is ast.In, at)
+    return _guarded(symbol, operation, left.evaluate, right.evaluate, at)
+
+
+_ORDERINGS: Mapping[type[ast.cmpop], Binary] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
+
+
+def _equals_constant(left: Evaluator, constant: object, equal: bool) -> Evaluator:
+    def equals(scope: Scope) -> object:
+        return left(scope) == constant
+
+    def differs(scope: Scope) -> object:
+        return left(scope) != constant
+
+    return equals if equal else differs
+
+
+def _ordered_constant(
+    symbol: str, compare: Binary, left: Evaluator, constant: object, at: int
+) -> Evaluator:
+    def evaluate(scope: Scope) -> object:
+        value = left(scope)
+        if value is None:
+            return False
+        try:
+            return compare(value, constant)
+        except FAILURES as error:
+            detail = f"cannot compare {describe(value)} with {describe(constant)}"
+            if not isinstance(error, TypeError):
+                detail = explain(error)
+            raise EvaluationError(f"'{symbol}': {detail}", at) from None
+
+    return evaluate
+
+
+def _in_constants(
+    left: Evaluator, constants: list[object] | tuple[object, ...], inside: bool
+) -> Evaluator:
+    """``x in [constants]``: a set lookup, or a scan when an item is unhashable."""
+    try:
+        members: frozenset[object] | tuple[object, ...] = frozenset(constants)
+    except TypeError:
+        members = tuple(constants)
+    scan = tuple(constants)
+
+    def evaluate(scope: Scope) -> bool:
+        item = left(scope)
+        try:
+            found = item in members
+        except TypeError:
+            found = item in scan
+        return found is inside
+
+    return evaluate
+
+
+def _constant_in(item: str, right: Evaluator, inside: bool, at: int) -> Evaluator:
+    """``"red" in line.labels``; a missing container contains nothing."""
+
+    def evaluate(scope: Scope) -> bool:
+        container = right(scope)
+        if container is None:
+            return not inside
+        try:
+            found = item in container
+        except FAILURES as error:
+            symbol = "in" if inside else "not in"
+            raise EvaluationError(f"'{symbol}': {explain(error)}", at) from None
+        return found is inside
+
+    return evaluate

@@ -82,14 +82,43 @@ def number(value: object) -> Decimal:
     raise TypeError(f"expected a number, got {describe(value)}")
 
 
+_IS_MAPPING: dict[type, bool] = {dict: True, type(None): False}
+"""Whether a type is a Mapping, remembered: ``isinstance`` against an ABC is slow."""
+
+
 def read_attribute(value: object, name: str) -> Any:
     """``value.name``: a key of a mapping, else a public, non-callable attribute; else null."""
-    if isinstance(value, Mapping):
-        return plain(value.get(name))
-    if value is None:
-        return None
-    found = getattr(value, name, None)
-    return None if callable(found) else plain(found)
+    kind = type(value)
+    mapping = _IS_MAPPING.get(kind)
+    if mapping is None:
+        mapping = _IS_MAPPING[kind] = isinstance(value, Mapping)
+    if mapping:
+        found = value.get(name)  # type: ignore[attr-defined]
+    else:
+        found = getattr(value, name, None)
+        if callable(found):
+            return None
+    return Decimal(str(found)) if type(found) is float else found
+
+
+def name_field_reader(name: str, attribute: str) -> Evaluator:
+    """``name.attribute`` in one closure: the commonest read of a condition, kept to one call."""
+
+    def read(scope: Scope) -> Any:
+        value = scope.get(name)
+        kind = type(value)
+        mapping = _IS_MAPPING.get(kind)
+        if mapping is None:
+            mapping = _IS_MAPPING[kind] = isinstance(value, Mapping)
+        if mapping:
+            found = value.get(attribute)  # type: ignore[attr-defined]
+        else:
+            found = getattr(value, attribute, None)
+            if callable(found):
+                return None
+        return Decimal(str(found)) if type(found) is float else found
+
+    return read
 
 
 def read_item(value: object, key: object) -> Any:

@@ -16,6 +16,7 @@ import tokenize
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from loyalo.domain.errors import ExpressionError
 
@@ -29,7 +30,7 @@ _SUBSTITUTES = {"&&": " and ", "||": " or "}
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = frozenset(_OPENERS.values())
 _PREFIX, _SUFFIX = "(", "\n)"
-_LAYOUT = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.COMMENT})
+_INTERESTING = frozenset({"&", "|", "!", *_OPENERS, *_CLOSERS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +45,10 @@ class Parsed:
     def offset(self, node: ast.AST) -> int:
         """Where a node starts, as an offset of ``text``."""
         line_start = self.line_starts[node.lineno - 1]  # type: ignore[attr-defined]
-        line = self.text[line_start:]
-        column = len(line.encode()[: node.col_offset].decode(errors="ignore"))  # type: ignore[attr-defined]
+        column: int = node.col_offset  # type: ignore[attr-defined]
+        if not self.text.isascii():  # the parser counts UTF-8 bytes
+            line = self.text[line_start : line_start + column]
+            column = len(line.encode()[:column].decode(errors="ignore"))
         return line_start + column
 
     def position(self, node: ast.AST) -> int:
@@ -68,19 +71,48 @@ def refusal(detail: str, source: str, position: int) -> ExpressionError:
 
 
 def parse(source: str) -> Parsed:
+    """The tree of ``source``; raises ExpressionError. Nesting is checked by the compiler."""
     _check_size(source)
     wrapped = _PREFIX + _normalise_newlines(source) + _SUFFIX
+    if _plain(source):
+        parsed = _parsed(source, wrapped, _identity_origins(source), [])
+        if parsed is not None and parsed.offset(parsed.tree) > 0:
+            return parsed  # the tree starts inside the wrapping bracket, so it never left it
     text, origins, negations = _translate(source, wrapped)
+    parsed = _parsed(source, text, origins, negations, raising=True)
+    assert parsed is not None
+    return parsed
+
+
+def _plain(source: str) -> bool:
+    """No CEL spelling to translate and too few brackets to nest too deeply: tokenize can wait."""
+    brackets = sum(source.count(opener) for opener in _OPENERS)
+    return (
+        brackets <= MAX_DEPTH
+        and "&" not in source
+        and "|" not in source
+        and "!" not in source.replace("!=", "")
+    )
+
+
+def _parsed(
+    source: str, text: str, origins: list[int], negations: list[int], *, raising: bool = False
+) -> Parsed | None:
     try:
         tree = _parse_quietly(text)
     except SyntaxError as error:
+        if not raising:
+            return None  # the careful path explains it better (brackets, positions)
         raise _syntax_error(source, text, origins, error) from None
     except (ValueError, MemoryError, RecursionError):  # the parser's own limits
         raise refusal("the expression is too complex", source, 0) from None
-    line_starts = _line_starts(text)
-    parsed = Parsed(source, tree.body, text, tuple(origins), line_starts, frozenset(negations))
-    _check_depth(parsed)
-    return parsed
+    return Parsed(source, tree.body, text, tuple(origins), _line_starts(text), frozenset(negations))
+
+
+def _identity_origins(source: str) -> list[int]:
+    """Offsets into ``source`` of each character of the wrapped source (and one past the end)."""
+    end = len(source)
+    return [0, *range(end), end, end, end]
 
 
 def _parse_quietly(text: str) -> ast.Expression:
@@ -110,8 +142,7 @@ def _normalise_newlines(source: str) -> str:
     return source.replace("\r\n", " \n").replace("\r", "\n")
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     string: str
     start: int  # offsets of the wrapped text
     end: int
@@ -120,6 +151,7 @@ class _Token:
 def _translate(source: str, wrapped: str) -> tuple[str, list[int], list[int]]:
     """The text with CEL spellings replaced; each output character's offset in ``source``."""
     tokens = _checked_tokens(source, wrapped)
+    identity = _identity_origins(source)
     pieces: list[str] = []
     origins: list[int] = []
     negations: list[int] = []
@@ -141,14 +173,14 @@ def _translate(source: str, wrapped: str) -> tuple[str, list[int], list[int]]:
             continue
         kept = wrapped[copied : token.start]
         pieces += [kept, replacement]
-        origins += [_source_offset(offset, source) for offset in range(copied, token.start)]
-        origins += [_source_offset(token.start, source)] * len(replacement)
+        origins += identity[copied : token.start]
+        origins += [identity[token.start]] * len(replacement)
         if replacement == NOT_MARK:
             negations.append(length + len(kept))
         length += len(kept) + len(replacement)
         copied = token.start + replaced
     pieces.append(wrapped[copied:])
-    origins += [_source_offset(offset, source) for offset in range(copied, len(wrapped) + 1)]
+    origins += identity[copied:]
     return "".join(pieces), origins, negations
 
 
@@ -158,8 +190,8 @@ def _checked_tokens(source: str, wrapped: str) -> list[_Token]:
     open_brackets: list[tuple[str, int]] = []
     tokens = []
     for info in _tokens(source, wrapped):
-        if info.type in _LAYOUT:
-            continue
+        if info.string not in _INTERESTING:
+            continue  # only brackets and what may be a CEL spelling matter here
         start = starts[info.start[0] - 1] + info.start[1]
         end = starts[info.end[0] - 1] + info.end[1]
         if info.string in _OPENERS or info.string in _CLOSERS:
@@ -220,18 +252,3 @@ def _syntax_error(
     offset = starts[line - 1] + max((error.offset or 1) - 1, 0)
     position = origins[max(0, min(offset, len(origins) - 1))]
     return refusal(f"syntax error: {error.msg}", source, position)
-
-
-def _check_depth(parsed: Parsed) -> None:
-    stack: list[tuple[ast.AST, int]] = [(parsed.tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise parsed.error(
-                f"the expression is nested too deeply (the limit is {MAX_DEPTH})", node
-            )
-        stack.extend(
-            (child, depth + 1)
-            for child in ast.iter_child_nodes(node)
-            if isinstance(child, ast.expr)
-        )
