@@ -31,6 +31,7 @@ install: $(BIN)/loyalo  ## create .venv from the lock file
 
 run: install  ## build the demo database and serve the API (PORT=8000)
 	$(BIN)/loyalo db upgrade
+	$(BIN)/loyalo programme apply programmes/example.yaml --note "the brief's example programme"
 	$(BIN)/loyalo demo --port $(PORT)
 
 lint: install  ## ruff format check and lint
@@ -57,6 +58,7 @@ bench: install  ## benchmarks (not tests); see docs/BENCHMARKS.md
 docs-api: install  ## regenerate docs/openapi.json and docs/API.md from the code
 	LOYALO_DATA_DIR=$$(mktemp -d) $(BIN)/loyalo openapi --out docs/openapi.json
 	$(BIN)/python scripts/api_reference.py docs/openapi.json docs/API.md
+	$(BIN)/loyalo programme schema > docs/programme.schema.json
 
 clean:  ## remove the environments and the demo database
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache

@@ -130,6 +130,23 @@ class PurchaseModel:
     lot_pending: bool = False  # its own lot is still pending
     lot_left: int = 0  # points left in that pending lot
     matures_at: datetime | None = None
+    line_points: list[int] = field(default_factory=list)  # the points each line earned
+
+
+def spread(points: int, weights: list[int]) -> list[int]:
+    """Points shared in proportion to the line values: floors, then the largest remainders
+    (earlier lines first on a tie) get one more, so the shares add up exactly."""
+    whole = sum(w for w in weights if w > 0)
+    if whole == 0:
+        return [0] * len(weights)
+    shares = [points * w // whole if w > 0 else 0 for w in weights]
+    order = sorted(
+        (i for i, w in enumerate(weights) if w > 0),
+        key=lambda i: (-(points * weights[i] % whole), i),
+    )
+    for i in order[: points - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 @dataclass
@@ -164,6 +181,7 @@ class LedgerModel:
         ) or any(
             p.member == member
             and p.lot_pending
+            and p.lot_left > 0  # a pending lot fully returned has nothing left to mature
             and p.matures_at is not None
             and p.matures_at <= now
             for p in self.purchases
@@ -210,6 +228,7 @@ class LedgerModel:
         self.settle(member, now)
         earned = max(command.total_minor * EARNED_PER_PLN // MINOR_PER_PLN, 0)
         p = PurchaseModel("", member, command, earned, [0] * len(command.lines))
+        p.line_points = spread(earned, [line_value(line) for line in command.lines])
         credited = self._credit(member, earned)
         if self.pending_days and credited:
             self.members[member].pending += credited
@@ -247,17 +266,15 @@ class LedgerModel:
                     raise Refused(ReturnExceedsPurchase if known else InvalidInput)
         if not wanted:
             raise Refused(ReturnExceedsPurchase)
-        value = 0
+        value = points = 0
         for i, quantity in wanted.items():
             total, count, before = line_value(lines[i]), lines[i].quantity, p.returned[i]
             value += total * (before + quantity) // count - total * before // count
+            earned = p.line_points[i]  # each line gives back what it earned, cumulatively
+            points += earned * (before + quantity) // count - earned * before // count
             p.returned[i] += quantity
         p.returned_value += value
-        cumulative = (
-            p.earned * p.returned_value // p.command.total_minor if p.command.total_minor else 0
-        )
-        points = cumulative - p.taken_back
-        p.taken_back = cumulative
+        p.taken_back += points
         own_pending = p.lot_left if p.lot_pending else 0
         from_pending = min(points, own_pending, m.pending)
         from_available = min(points - from_pending, m.available)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from loyalo.domain.purchases.basket import Line
 from tests.rules.engine_support import SATURDAY_NOON, programme, quote, rule
@@ -155,11 +156,9 @@ def test_effects_earn_exactly(
     assert quote(programme(rules=[spec]), lines).points == points
 
 
-def test_cashback_to_the_money_wallet() -> None:
-    compiled = programme(rules=[rule({"type": "cashback", "percent": 2, "credit": "wallet"})])
-    outcome = quote(compiled, (Line("B", 1, 12345),))
-    assert outcome.points == 0
-    assert [c.amount_minor for c in outcome.cashback] == [246]
+def test_cashback_to_a_money_wallet_is_refused_until_a_wallet_exists() -> None:
+    with pytest.raises(ValidationError, match="money wallet is not available yet"):
+        programme(rules=[rule({"type": "cashback", "percent": 2, "credit": "wallet"})])
 
 
 def test_stamps_count_units_of_matching_lines() -> None:

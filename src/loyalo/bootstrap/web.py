@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from loyalo.adapters.cards.qr import card_png, card_svg
 from loyalo.adapters.http.app import create_app
 from loyalo.adapters.http.services import HttpServices
+from loyalo.adapters.programme_files import parse_programme
 from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container
 
@@ -36,6 +37,7 @@ def http_services(container: Container) -> HttpServices:
         access=container.access,
         idempotent=container.idempotent,
         render_card=render_card,
+        parse_programme=parse_programme,
     )
 
 

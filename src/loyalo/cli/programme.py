@@ -30,11 +30,11 @@ def _load(path: Path) -> ProgrammeDocument:
     try:
         return load_programme(path)
     except InvalidProgramme as exc:
-        table = Table("where", "field", "problem", title=f"{path}: {exc.detail}")
+        # One line per error, compiler style, so editors and grep can jump to it.
+        err.print(f"[red]invalid[/] {path}: {exc.detail}")
         for error in exc.errors:
             where = f"{path}:{error.line}:{error.column}" if error.line else str(path)
-            table.add_row(where, error.path or "(document)", error.message)
-        err.print(table)
+            typer.echo(f"{where}: {error.path or '(document)'}: {error.message}", err=True)
         raise typer.Exit(1) from exc
 
 
@@ -97,7 +97,7 @@ def show(
         document = container.programmes.document(uow, number)
     data = document.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     text = json.dumps(data, indent=2) if format == "json" else yaml.safe_dump(data, sort_keys=False)
-    out.print(text, markup=False, highlight=False)
+    typer.echo(text)
 
 
 @programme_app.command("diff")
@@ -117,10 +117,10 @@ def diff(
             return container.programmes.document(uow, int(ref))
 
     for line in render(diff_documents(resolve(old), resolve(new))):
-        out.print(line, markup=False, highlight=False)
+        typer.echo(line)
 
 
 @programme_app.command("schema")
 def print_schema() -> None:
     """The JSON Schema of the programme document."""
-    out.print(json.dumps(schema(), indent=2), markup=False, highlight=False)
+    typer.echo(json.dumps(schema(), indent=2))

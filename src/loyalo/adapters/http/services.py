@@ -16,6 +16,7 @@ from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.tiers import TierService
+from loyalo.domain.programme.document import ProgrammeDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +32,4 @@ class HttpServices:
     access: AccessService
     idempotent: IdempotentRunner
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
+    parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from loyalo.adapters.http.schemas.programme import DiffOut, ProgrammeOut, ProgrammeText, VersionOut
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.writes import run_write
-from loyalo.adapters.programme_files import parse_programme
 from loyalo.application.ports import UnitOfWork
 from loyalo.domain.access.roles import Capability
 from loyalo.domain.programme.stored import StoredProgramme
@@ -56,7 +55,7 @@ async def apply(
 ) -> JSONResponse:
     caller.require(Capability.PROGRAMME_WRITE)
     text = (await request.body()).decode("utf-8", errors="replace")
-    document = parse_programme(text)  # before the transaction: a bad document writes nothing
+    document = svc.parse_programme(text)  # before the transaction: a bad document writes nothing
 
     def action(uow: UnitOfWork) -> tuple[int, ProgrammeOut]:
         stored, changed = svc.programmes.apply(

@@ -68,6 +68,14 @@ class Cashback(Part):
     percent: Percent
     credit: CashbackCredit = CashbackCredit.POINTS
 
+    @model_validator(mode="after")
+    def _wallet_not_yet(self) -> Self:
+        # The engine computes wallet cashback, but no money account holds it yet: refuse it
+        # rather than promise money that nothing would credit.
+        if self.credit is CashbackCredit.WALLET:
+            raise ValueError("cashback to a money wallet is not available yet; use credit: points")
+        return self
+
 
 class Stamps(Part):
     """A stamp per unit of the matching lines; ``goal`` stamps issue ``reward``."""
