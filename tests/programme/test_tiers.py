@@ -62,6 +62,7 @@ def test_upgrade_at_once_downgrade_only_after_review_and_grace(
     member = enrol(container, email="grace@example.pl")
     buy(container, member, 40000)  # 380 points after 5% off
     assert tier_of(container, member) == "bronze"
+    clock.advance(timedelta(hours=1))
     buy(container, member, 20000)  # 180 more: 560
     assert tier_of(container, member) == "silver"
 
