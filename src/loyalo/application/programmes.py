@@ -8,10 +8,13 @@ import threading
 
 from loyalo.application.context import AppContext
 from loyalo.application.ports import UnitOfWork
-from loyalo.domain.errors import ProgrammeVersionNotFound
+from loyalo.domain.errors import ProgrammeVersionConflict, ProgrammeVersionNotFound
 from loyalo.domain.programme.diff import Change, diff_documents
 from loyalo.domain.programme.document import ProgrammeDocument
+from loyalo.domain.programme.engine.compiled import compile_programme
 from loyalo.domain.programme.stored import ActiveProgramme, StoredProgramme
+
+APPLY_ATTEMPTS = 3
 
 
 def checksum(document: ProgrammeDocument) -> str:
@@ -50,24 +53,34 @@ class ProgrammeService:
         actor: str,
         note: str | None = None,
     ) -> tuple[StoredProgramme, bool]:
-        """A new version, unless the document equals the latest one (then nothing changes)."""
+        """A new version, unless the document equals the latest one (then nothing changes).
+
+        Two applies at once race for the same number; the loser reads the winner's
+        version and tries the next number (PostgreSQL reads committed rows anew).
+        """
+        compile_programme(document, 0)  # a rule that cannot compile would refuse every purchase
         print_ = checksum(document)
-        latest = uow.programmes.latest_version()
-        if latest is not None:
-            current = self._stored(uow, latest)
-            if current.checksum == print_:
-                return current, False
-        stored = StoredProgramme(
-            version=(latest or 0) + 1,
-            document=document,
-            source=source,
-            checksum=print_,
-            created_at=self._ctx.clock.now(),
-            created_by=actor,
-            note=note,
+        for _ in range(APPLY_ATTEMPTS):
+            latest = uow.programmes.latest()
+            if latest is not None and latest.checksum == print_:
+                return latest, False
+            stored = StoredProgramme(
+                version=(latest.version if latest else 0) + 1,
+                document=document,
+                source=source,
+                checksum=print_,
+                created_at=self._ctx.clock.now(),
+                created_by=actor,
+                note=note,
+            )
+            try:
+                uow.programmes.add(stored)
+            except ProgrammeVersionConflict:
+                continue
+            return stored, True
+        raise ProgrammeVersionConflict(
+            "other programme versions kept being applied at the same moment; try again"
         )
-        uow.programmes.add(stored)  # the primary key refuses a concurrent apply of the same number
-        return stored, True
 
     def versions(self, uow: UnitOfWork) -> list[StoredProgramme]:
         return uow.programmes.list()
@@ -76,9 +89,11 @@ class ProgrammeService:
         return self._stored(uow, version)
 
     def document(self, uow: UnitOfWork, version: int) -> ProgrammeDocument:
+        """Version 0 is the default the service was built with."""
         if version == 0:
             return self._default.document
-        return self._stored(uow, version).document
+        cached = self._cache.get(version)
+        return cached.document if cached else self._stored(uow, version).document
 
     def diff(self, uow: UnitOfWork, old: int, new: int) -> list[Change]:
         return diff_documents(self.document(uow, old), self.document(uow, new))

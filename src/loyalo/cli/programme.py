@@ -3,43 +3,83 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
 from rich.console import Console
 from rich.table import Table
 
-from loyalo.adapters.programme_files import load_programme, schema
+from loyalo.adapters.programme_files import parse_programme, read_source, schema
 from loyalo.bootstrap.container import Container, build
-from loyalo.domain.errors import InvalidProgramme
+from loyalo.domain.errors import DomainError, InvalidProgramme
 from loyalo.domain.programme.diff import diff_documents, render
 from loyalo.domain.programme.document import ProgrammeDocument
 
 programme_app = typer.Typer(
     help="The programme document: rules, tiers, expiry.", no_args_is_help=True
 )
-out = Console()
-err = Console(stderr=True)
 
 FileArg = Annotated[Path, typer.Argument(help="A programme document, YAML or JSON")]
 
 
-def _load(path: Path) -> ProgrammeDocument:
+class Format(StrEnum):
+    YAML = "yaml"
+    JSON = "json"
+
+
+def _out() -> Console:
+    return Console(highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _container() -> Iterator[Container]:
+    container = build(migrate=True)
     try:
-        return load_programme(path)
+        yield container
+    except DomainError as exc:  # an unknown version, a conflict: a message, not a traceback
+        _err().print(f"[red]error[/] {exc.detail}")
+        raise typer.Exit(1) from exc
+    finally:
+        container.close()
+
+
+def _load(path: Path) -> tuple[str, ProgrammeDocument]:
+    try:
+        text = read_source(path)
+        return text, parse_programme(text)
     except InvalidProgramme as exc:
-        # One line per error, compiler style, so editors and grep can jump to it.
-        err.print(f"[red]invalid[/] {path}: {exc.detail}")
-        for error in exc.errors:
-            where = f"{path}:{error.line}:{error.column}" if error.line else str(path)
-            typer.echo(f"{where}: {error.path or '(document)'}: {error.message}", err=True)
+        _report(path, exc)
         raise typer.Exit(1) from exc
 
 
+def _report(path: Path, exc: InvalidProgramme) -> None:
+    console = _err()
+    console.print(f"[red]invalid[/] {path}: {exc.detail}")
+    if not exc.errors:
+        return
+    table = Table("where", "field", "message")
+    table.columns[0].overflow = "fold"
+    for error in exc.errors:
+        where = f"{path}:{error.line}:{error.column}" if error.line is not None else str(path)
+        table.add_row(where, error.path or "(document)", error.message)
+    console.print(table)
+
+
 def _summary(document: ProgrammeDocument) -> str:
-    tiers = ", ".join(t.name for t in document.tiers.levels) if document.tiers else "no tiers"
+    tiers = (
+        f"tiers {', '.join(t.name for t in document.tiers.levels)}"
+        if document.tiers
+        else "no tiers"
+    )
     return (
         f"{document.name}: {len(document.rules)} rules, {tiers}, "
         f"expiry {document.expiry.policy}, pending {document.pending_days} days"
@@ -49,7 +89,8 @@ def _summary(document: ProgrammeDocument) -> str:
 @programme_app.command("validate")
 def validate(path: FileArg) -> None:
     """Check a document; errors name the field, the line and the column."""
-    out.print(f"[green]valid[/] {_summary(_load(path))}")
+    _, document = _load(path)
+    _out().print(f"[green]valid[/] {_summary(document)}")
 
 
 @programme_app.command("apply")
@@ -59,45 +100,59 @@ def apply(
     actor: Annotated[str, typer.Option(help="Who applies it")] = "cli",
 ) -> None:
     """Apply a document as a new version (identical to the latest: nothing changes)."""
-    document = _load(path)
-    container = build(migrate=True)
-    with container.ctx.uow() as uow:
+    text, document = _load(path)
+    with _container() as container, container.ctx.uow() as uow:
         stored, changed = container.programmes.apply(
-            uow, document, source=path.read_text(encoding="utf-8"), actor=actor, note=note
+            uow, document, source=text, actor=actor, note=note
         )
         uow.commit()
     if changed:
-        out.print(f"applied version {stored.version}: {_summary(document)}")
+        _out().print(f"applied version {stored.version}: {_summary(document)}")
     else:
-        out.print(f"unchanged, still version {stored.version}")
+        _out().print(f"unchanged, still version {stored.version}")
 
 
 @programme_app.command("versions")
 def versions() -> None:
     """Every version, newest first."""
-    container = build(migrate=True)
-    table = Table("version", "applied", "by", "rules", "note")
-    with container.ctx.uow() as uow:
-        for stored in container.programmes.versions(uow):
-            applied = stored.created_at.strftime("%Y-%m-%d %H:%M")
-            rules = str(len(stored.document.rules))
-            table.add_row(str(stored.version), applied, stored.created_by, rules, stored.note or "")
-    out.print(table)
+    with _container() as container, container.ctx.uow() as uow:
+        stored_versions = container.programmes.versions(uow)
+    if not stored_versions:
+        _out().print(
+            "no version applied yet: version 0, the defaults from the settings, is in force"
+        )
+        return
+    table = Table("version", "applied", "by", "rules", "checksum", "note")
+    for stored in stored_versions:
+        table.add_row(
+            str(stored.version),
+            stored.created_at.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            stored.created_by,
+            str(len(stored.document.rules)),
+            stored.checksum[:12],
+            stored.note or "",
+        )
+    _out().print(table)
 
 
 @programme_app.command("show")
 def show(
     version: Annotated[int | None, typer.Argument(help="Default: the version in force")] = None,
-    format: Annotated[str, typer.Option(help="yaml or json")] = "yaml",
+    format: Annotated[Format, typer.Option(help="yaml or json")] = Format.YAML,
 ) -> None:
-    """Print a version's document."""
-    container = build(migrate=True)
-    with container.ctx.uow() as uow:
+    """Print a version's document (fields left at their defaults are omitted)."""
+    with _container() as container, container.ctx.uow() as uow:
         number = version if version is not None else container.programmes.active(uow).version
         document = container.programmes.document(uow, number)
-    data = document.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    text = json.dumps(data, indent=2) if format == "json" else yaml.safe_dump(data, sort_keys=False)
-    typer.echo(text)
+    typer.echo(
+        _dump(document.model_dump(mode="json", by_alias=True, exclude_defaults=True), format)
+    )
+
+
+def _dump(data: dict[str, Any], format: Format) -> str:
+    if format is Format.JSON:
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
 
 
 @programme_app.command("diff")
@@ -106,15 +161,14 @@ def diff(
     new: Annotated[str, typer.Argument(help="A version number or a file")],
 ) -> None:
     """What changed between two versions or files, rule by rule."""
-    container: Container | None = None
+    versions = [int(ref) for ref in (old, new) if ref.isdigit()]
+    documents: dict[int, ProgrammeDocument] = {}
+    if versions:
+        with _container() as container, container.ctx.uow() as uow:
+            documents = {v: container.programmes.document(uow, v) for v in versions}
 
     def resolve(ref: str) -> ProgrammeDocument:
-        nonlocal container
-        if not ref.isdigit():
-            return _load(Path(ref))
-        container = container or build(migrate=True)
-        with container.ctx.uow() as uow:
-            return container.programmes.document(uow, int(ref))
+        return documents[int(ref)] if ref.isdigit() else _load(Path(ref))[1]
 
     for line in render(diff_documents(resolve(old), resolve(new))):
         typer.echo(line)

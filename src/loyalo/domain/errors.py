@@ -182,3 +182,8 @@ class InvalidProgramme(DomainError):
     def __init__(self, detail: str, *, errors: list[ProgrammeError]) -> None:
         super().__init__(detail, errors=[asdict(error) for error in errors])
         self.errors = errors
+
+
+class ProgrammeVersionConflict(Conflict):
+    slug = "programme-version-conflict"
+    title = "Another programme version was applied at the same moment"
