@@ -11,6 +11,7 @@ from typer.testing import CliRunner, Result
 
 from loyalo.adapters.programme_files import schema
 from loyalo.cli.main import app
+from loyalo.domain.programme.document import ProgrammeDocument
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "programmes" / "example.yaml"
@@ -161,11 +162,23 @@ def test_show_prints_the_document_in_force(runner: CliRunner) -> None:
     assert json.loads(before.output) == {}  # version 0: the settings' defaults, all left out
 
     programme(runner, "apply", str(EXAMPLE))
-    shown = yaml.safe_load(programme(runner, "show").output)
+    text = programme(runner, "show").output
+    assert "threshold: 500\n" in text  # decimals read as numbers, not quoted strings
+    shown = yaml.safe_load(text)
     assert shown["name"] == "Example café & shop"
     assert [rule["id"] for rule in shown["rules"]][:2] == ["coffee-stamps", "product-review"]
     as_json = json.loads(programme(runner, "show", "1", "--format", "json").output)
-    assert as_json == shown
+    assert ProgrammeDocument.model_validate(as_json) == ProgrammeDocument.model_validate(shown)
+
+
+def test_what_show_prints_applies_again(runner: CliRunner, tmp_path: Path) -> None:
+    programme(runner, "apply", str(EXAMPLE))
+    for format, suffix in (("yaml", ".yaml"), ("json", ".json")):
+        shown = tmp_path / f"shown{suffix}"
+        shown.write_text(programme(runner, "show", "--format", format).output)
+        result = programme(runner, "apply", str(shown))
+        assert result.exit_code == 0, result.output
+        assert "unchanged, still version 1" in result.output
     assert programme(runner, "show", "--format", "xml").exit_code == 2
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from decimal import Decimal
+from typing import Any
 
 from loyalo.application.context import AppContext
 from loyalo.application.ports import UnitOfWork
@@ -18,10 +20,21 @@ APPLY_ATTEMPTS = 3
 
 
 def checksum(document: ProgrammeDocument) -> str:
-    canonical = json.dumps(
-        document.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
-    )
+    """The same programme gives the same checksum, however its numbers were spelled."""
+    data = _canonical(document.model_dump(mode="python", by_alias=True))
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):  # 1, 1.0 and 1.00 are one rate
+        return format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_canonical(item) for item in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return value
 
 
 class ProgrammeService:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from loyalo.adapters.programme_files import parse_programme, read_source, schema
@@ -46,7 +48,7 @@ def _container() -> Iterator[Container]:
     try:
         yield container
     except DomainError as exc:  # an unknown version, a conflict: a message, not a traceback
-        _err().print(f"[red]error[/] {exc.detail}")
+        _err().print(f"[red]error[/] {escape(exc.detail)}", soft_wrap=True)
         raise typer.Exit(1) from exc
     finally:
         container.close()
@@ -63,14 +65,14 @@ def _load(path: Path) -> tuple[str, ProgrammeDocument]:
 
 def _report(path: Path, exc: InvalidProgramme) -> None:
     console = _err()
-    console.print(f"[red]invalid[/] {path}: {exc.detail}")
+    console.print(f"[red]invalid[/] {escape(f'{path}: {exc.detail}')}", soft_wrap=True)
     if not exc.errors:
         return
     table = Table("where", "field", "message")
     table.columns[0].overflow = "fold"
     for error in exc.errors:
         where = f"{path}:{error.line}:{error.column}" if error.line is not None else str(path)
-        table.add_row(where, error.path or "(document)", error.message)
+        table.add_row(escape(where), escape(error.path or "(document)"), escape(error.message))
     console.print(table)
 
 
@@ -90,7 +92,7 @@ def _summary(document: ProgrammeDocument) -> str:
 def validate(path: FileArg) -> None:
     """Check a document; errors name the field, the line and the column."""
     _, document = _load(path)
-    _out().print(f"[green]valid[/] {_summary(document)}")
+    _out().print(f"[green]valid[/] {escape(_summary(document))}", soft_wrap=True)
 
 
 @programme_app.command("apply")
@@ -107,9 +109,11 @@ def apply(
         )
         uow.commit()
     if changed:
-        _out().print(f"applied version {stored.version}: {_summary(document)}")
+        _out().print(
+            f"applied version {stored.version}: {escape(_summary(document))}", soft_wrap=True
+        )
     else:
-        _out().print(f"unchanged, still version {stored.version}")
+        _out().print(f"unchanged, still version {stored.version}", soft_wrap=True)
 
 
 @programme_app.command("versions")
@@ -127,10 +131,10 @@ def versions() -> None:
         table.add_row(
             str(stored.version),
             stored.created_at.strftime("%Y-%m-%d %H:%M:%S %Z"),
-            stored.created_by,
+            escape(stored.created_by),
             str(len(stored.document.rules)),
             stored.checksum[:12],
-            stored.note or "",
+            escape(stored.note or ""),
         )
     _out().print(table)
 
@@ -144,15 +148,70 @@ def show(
     with _container() as container, container.ctx.uow() as uow:
         number = version if version is not None else container.programmes.active(uow).version
         document = container.programmes.document(uow, number)
-    typer.echo(
-        _dump(document.model_dump(mode="json", by_alias=True, exclude_defaults=True), format)
+    typer.echo(_dump(document, format))
+
+
+def _dump(document: ProgrammeDocument, format: Format) -> str:
+    data = _without_defaults(document, "json")
+    if format is Format.JSON:
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    exact = _without_defaults(document, "python")
+    text = yaml.dump(
+        _numbers_unquoted(data, exact), Dumper=_Dumper, sort_keys=False, allow_unicode=True
+    )
+    return text.rstrip("\n")
+
+
+_DISCRIMINATORS = ("type", "policy")  # an effect's type, an expiry's policy
+
+
+def _without_defaults(document: ProgrammeDocument, mode: str) -> Any:
+    """Defaults left out, discriminators kept: the output applies again as it is."""
+    full = document.model_dump(mode=mode, by_alias=True)
+    return _keep_discriminators(
+        document.model_dump(mode=mode, by_alias=True, exclude_defaults=True), full
     )
 
 
-def _dump(data: dict[str, Any], format: Format) -> str:
-    if format is Format.JSON:
-        return json.dumps(data, indent=2, ensure_ascii=False)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
+def _keep_discriminators(data: Any, full: Any) -> Any:
+    if isinstance(data, dict):
+        kept = {key: full[key] for key in _DISCRIMINATORS if key in full and key not in data}
+        rest = {key: _keep_discriminators(value, full[key]) for key, value in data.items()}
+        return {**kept, **rest}
+    if isinstance(data, list):
+        return [_keep_discriminators(item, whole) for item, whole in zip(data, full, strict=True)]
+    return data
+
+
+class _Number(str):
+    """A decimal written as it reads: ``per: 1.00``, not ``per: '1.00'``."""
+
+    __slots__ = ()
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_number(dumper: yaml.SafeDumper, value: _Number) -> yaml.ScalarNode:
+    kind = "int" if value.removeprefix("-").isdigit() else "float"
+    return dumper.represent_scalar(f"tag:yaml.org,2002:{kind}", str(value))
+
+
+_Dumper.add_representer(_Number, _represent_number)
+
+
+def _numbers_unquoted(data: Any, exact: Any) -> Any:
+    """JSON turns decimals into strings; where the model holds a Decimal, write a number."""
+    if isinstance(exact, Decimal):
+        return _Number(data)
+    if isinstance(data, dict):
+        return {key: _numbers_unquoted(value, exact[key]) for key, value in data.items()}
+    if isinstance(data, list):
+        return [
+            _numbers_unquoted(item, original) for item, original in zip(data, exact, strict=True)
+        ]
+    return data
 
 
 @programme_app.command("diff")
