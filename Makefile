@@ -13,6 +13,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_NO_PROGRESS := 1
+# This machine sets PYTHONDONTWRITEBYTECODE: compile once at install, or every start compiles all.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install run test lint typecheck layers unit bench docs-api clean
 
@@ -28,6 +30,7 @@ $(BIN)/loyalo: $(UV) pyproject.toml uv.lock
 	@touch $@
 
 install: $(BIN)/loyalo  ## create .venv from the lock file
+	@$(BIN)/python -m compileall -q src benchmarks
 
 run: install  ## build the demo database and serve the API (PORT=8000)
 	$(BIN)/loyalo db upgrade

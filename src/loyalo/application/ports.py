@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.history.ports import HistoryRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -242,6 +243,8 @@ class UnitOfWork(Protocol):
     def tiers(self) -> TierRepository: ...
     @property
     def activity(self) -> ActivityRepository: ...
+    @property
+    def history(self) -> HistoryRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -13,6 +13,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.events import EventService
+from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
 from loyalo.application.ports import Clock, UnitOfWork
@@ -39,6 +40,7 @@ class Container:
     adjustments: AdjustmentService
     access: AccessService
     idempotent: IdempotentRunner
+    history: HistoryImporter
 
     def close(self) -> None:
         self.engine.dispose()
@@ -76,4 +78,5 @@ def build(
         adjustments=AdjustmentService(ctx),
         access=AccessService(ctx),
         idempotent=IdempotentRunner(ctx),
+        history=HistoryImporter(ctx),
     )

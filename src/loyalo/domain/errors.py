@@ -187,3 +187,13 @@ class InvalidProgramme(DomainError):
 class ProgrammeVersionConflict(Conflict):
     slug = "programme-version-conflict"
     title = "Another programme version was applied at the same moment"
+
+
+class ImportConflict(Conflict):
+    slug = "import-conflict"
+    title = "Another import of the same file moved on at the same moment"
+
+
+class InvalidHistory(InvalidInput):
+    slug = "invalid-history"
+    title = "The history file cannot be imported"

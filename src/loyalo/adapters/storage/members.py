@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, extract, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -17,11 +19,6 @@ _COLUMN = {
     IdentifierKind.EMAIL: MemberRow.email,
 }
 
-# Built once per identifier kind: every purchase and spend starts by finding the member.
-_FIND = {
-    kind: select(MemberRow).where(column == bindparam("find_value"))
-    for kind, column in _COLUMN.items()
-}
 
 _FIELDS = (
     "member_id",
@@ -38,7 +35,18 @@ _FIELDS = (
 )
 
 
-def _to_member(row: MemberRow) -> Member:
+# Built once per identifier kind: every purchase and spend starts by finding the member.
+# Plain columns, not ORM objects: a look-up needs no identity map.
+_FIND = {
+    kind: select(*(getattr(MemberRow, name) for name in _FIELDS)).where(
+        column == bindparam("find_value")
+    )
+    for kind, column in _COLUMN.items()
+}
+
+
+def _to_member(row: Any) -> Member:
+    """From an ORM row or a result row: both carry the member's columns by name."""
     return Member(**{name: getattr(row, name) for name in _FIELDS})
 
 
@@ -65,7 +73,7 @@ class SqlMemberRepository:
         return _to_member(row) if row else None
 
     def find(self, ref: MemberRef) -> Member | None:
-        row = self._session.scalars(_FIND[ref.kind], {"find_value": ref.value}).first()
+        row = self._session.execute(_FIND[ref.kind], {"find_value": ref.value}).first()
         return _to_member(row) if row else None
 
     def search(self, query: str | None, limit: int, after: str | None) -> list[Member]:

@@ -263,3 +263,79 @@ class MemberTokenRow(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
+
+
+class ImportRunRow(Base):
+    """One import of one history file; the checkpoint advances with each batch."""
+
+    __tablename__ = "import_runs"
+
+    run_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    source: Mapped[str] = mapped_column(String(300))
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    receipts_done: Mapped[int] = mapped_column(BigInteger)
+    counts: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+
+
+class NonMemberSaleRow(Base):
+    """A line sold to (or returned by) someone who is not a member: analytics only."""
+
+    __tablename__ = "non_member_sales"
+    __table_args__ = (Index("ix_non_member_sales_occurred_at", "occurred_at"),)
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("import_runs.run_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    receipt_id: Mapped[str] = mapped_column(String(128))
+    occurred_at: Mapped[datetime]
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)  # negative: returned
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    country: Mapped[str | None] = mapped_column(String(64))
+
+
+class UnmatchedReturnRow(Base):
+    """Returned units that no earlier receipt of the member holds: no points were taken."""
+
+    __tablename__ = "unmatched_returns"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("import_runs.run_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    receipt_id: Mapped[str] = mapped_column(String(128))
+    occurred_at: Mapped[datetime]
+    sku: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class ImportedReturnRow(Base):
+    """A return receipt from history, recorded once: the permanent guard against a resend."""
+
+    __tablename__ = "imported_returns"
+
+    store_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    receipt_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    run_id: Mapped[str] = mapped_column(ForeignKey("import_runs.run_id"))
+    occurred_at: Mapped[datetime]
+    matched_units: Mapped[int] = mapped_column(Integer)
+    unmatched_units: Mapped[int] = mapped_column(Integer)
+
+
+class ImportRejectRow(Base):
+    """A receipt the import refused, whole, with the reason."""
+
+    __tablename__ = "import_rejects"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("import_runs.run_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    receipt_id: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(500))

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, func, select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -48,42 +60,87 @@ class MemberActivityRow(Base):
     last_at: Mapped[datetime]
 
 
+# Built once: every purchase reads and writes these (see docs/BENCHMARKS.md).
+_TIERS = cast(Table, MemberTierRow.__table__)
+_ACTIVITY = cast(Table, MemberActivityRow.__table__)
+_TIER_OF = select(
+    _TIERS.c.tier_id, _TIERS.c.since, _TIERS.c.review_at, _TIERS.c.downgrade_at
+).where(_TIERS.c.member_id == bindparam("tier_member_id"))
+_TIER_INSERT = insert(_TIERS)
+_TIER_UPDATE = (
+    update(_TIERS)
+    .where(_TIERS.c.member_id == bindparam("tier_member_id"))
+    .values(
+        tier_id=bindparam("tier_id"),
+        since=bindparam("since"),
+        review_at=bindparam("review_at"),
+        downgrade_at=bindparam("downgrade_at"),
+        programme_version=bindparam("programme_version"),
+    )
+)
+_HISTORY_INSERT = insert(cast(Table, TierHistoryRow.__table__))
+_TOTALS = select(
+    func.coalesce(func.sum(_ACTIVITY.c.spend_minor), 0),
+    func.coalesce(func.sum(_ACTIVITY.c.points_earned), 0),
+    func.max(_ACTIVITY.c.last_at),
+).where(_ACTIVITY.c.member_id == bindparam("activity_member_id"))
+_TOTALS_SINCE = _TOTALS.where(_ACTIVITY.c.day >= bindparam("activity_since"))
+
+
+def _activity_upsert(dialect: str) -> Any:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(_ACTIVITY)
+    excluded = statement.excluded
+    latest = func.max if dialect == "sqlite" else func.greatest
+    return statement.on_conflict_do_update(
+        index_elements=[_ACTIVITY.c.member_id, _ACTIVITY.c.day],
+        set_={
+            "spend_minor": _ACTIVITY.c.spend_minor + excluded.spend_minor,
+            "points_earned": _ACTIVITY.c.points_earned + excluded.points_earned,
+            "last_at": latest(_ACTIVITY.c.last_at, excluded.last_at),
+        },
+    )
+
+
+_ACTIVITY_UPSERT = {name: _activity_upsert(name) for name in ("postgresql", "sqlite")}
+
+
 class SqlTierRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def get(self, member_id: str) -> TierState | None:
-        row = self._session.get(MemberTierRow, member_id)
+        row = self._session.execute(_TIER_OF, {"tier_member_id": member_id}).first()
         if row is None:
             return None
         return TierState(row.tier_id, row.since, row.review_at, row.downgrade_at)
 
     def put(self, member_id: str, state: TierState, version: int) -> None:
-        row = self._session.get(MemberTierRow, member_id)
-        if row is None:
-            row = MemberTierRow(member_id=member_id)
-            self._session.add(row)
-        row.tier_id = state.tier_id
-        row.since = state.since
-        row.review_at = state.review_at
-        row.downgrade_at = state.downgrade_at
-        row.programme_version = version
-        self._session.flush()
+        values = {
+            "tier_id": state.tier_id,
+            "since": state.since,
+            "review_at": state.review_at,
+            "downgrade_at": state.downgrade_at,
+            "programme_version": version,
+        }
+        changed = self._session.execute(_TIER_UPDATE, {"tier_member_id": member_id, **values})
+        if getattr(changed, "rowcount", 0) == 0:
+            self._session.execute(_TIER_INSERT, {"member_id": member_id, **values})
 
     def add_history(self, entry: TierHistoryEntry) -> None:
-        self._session.add(
-            TierHistoryRow(
-                history_id=entry.history_id,
-                member_id=entry.member_id,
-                at=entry.at,
-                from_tier=entry.from_tier,
-                to_tier=entry.to_tier,
-                reason=entry.reason,
-                metric=entry.metric,
-                programme_version=entry.programme_version,
-            )
+        self._session.execute(
+            _HISTORY_INSERT,
+            {
+                "history_id": entry.history_id,
+                "member_id": entry.member_id,
+                "at": entry.at,
+                "from_tier": entry.from_tier,
+                "to_tier": entry.to_tier,
+                "reason": entry.reason,
+                "metric": entry.metric,
+                "programme_version": entry.programme_version,
+            },
         )
-        self._session.flush()
 
     def history(self, member_id: str) -> list[TierHistoryEntry]:
         rows = self._session.scalars(
@@ -122,33 +179,25 @@ class SqlActivityRepository:
 
     def add(self, member_id: str, day: date, at: datetime, spend_minor: int, points: int) -> None:
         dialect = self._session.get_bind().dialect.name
-        module: Any = postgresql if dialect == "postgresql" else sqlite
-        table: Any = MemberActivityRow.__table__
-        statement = module.insert(table).values(
-            member_id=member_id, day=day, spend_minor=spend_minor, points_earned=points, last_at=at
-        )
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.member_id, table.c.day],
-            set_={
-                "spend_minor": table.c.spend_minor + excluded.spend_minor,
-                "points_earned": table.c.points_earned + excluded.points_earned,
-                "last_at": func.max(table.c.last_at, excluded.last_at)
-                if dialect == "sqlite"
-                else func.greatest(table.c.last_at, excluded.last_at),
+        self._session.execute(
+            _ACTIVITY_UPSERT.get(dialect, _ACTIVITY_UPSERT["sqlite"]),
+            {
+                "member_id": member_id,
+                "day": day,
+                "spend_minor": spend_minor,
+                "points_earned": points,
+                "last_at": at,
             },
         )
-        self._session.execute(statement)
 
     def totals(self, member_id: str, since: date | None = None) -> ActivityTotals:
-        query = select(
-            func.coalesce(func.sum(MemberActivityRow.spend_minor), 0),
-            func.coalesce(func.sum(MemberActivityRow.points_earned), 0),
-            func.max(MemberActivityRow.last_at),
-        ).where(MemberActivityRow.member_id == member_id)
-        if since is not None:
-            query = query.where(MemberActivityRow.day >= since)
-        spend, points, last = self._session.execute(query).one()
+        if since is None:
+            found = self._session.execute(_TOTALS, {"activity_member_id": member_id})
+        else:
+            found = self._session.execute(
+                _TOTALS_SINCE, {"activity_member_id": member_id, "activity_since": since}
+            )
+        spend, points, last = found.one()
         return ActivityTotals(int(spend), int(points), last)
 
     def inactive_since(self, before: datetime, limit: int) -> list[str]:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.history import SqlHistoryRepository
 from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
 from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.programmes = SqlProgrammeRepository(session)
         self.tiers = SqlTierRepository(session)
         self.activity = SqlActivityRepository(session)
+        self.history = SqlHistoryRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

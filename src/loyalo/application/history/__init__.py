@@ -1,0 +1,1 @@
+"""Importing purchase history through the programme's rules."""

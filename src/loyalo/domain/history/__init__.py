@@ -1,0 +1,1 @@
+"""Purchase history from files: rows, receipts, and returns matched to earlier sales."""
