@@ -126,6 +126,29 @@ def test_nine_coffees_fill_the_stamp_card_and_issue_the_free_coffee(api: Api) ->
     assert "free-coffee" in issued[0]["description"]
 
 
+def test_returned_coffees_take_their_stamps_back_and_the_free_coffee_stays(api: Api) -> None:
+    apply(api.admin, yaml.safe_load(EXAMPLE.read_text()))
+    member = enrol(api.admin, email="stamps-back@example.pl")
+    body = purchase_body(member["member_id"], [("ESPRESSO", 9, "8.00")])
+    body["lines"][0]["category"] = "coffee"
+    bought = api.pos.post("/v1/purchases", json=body).json()
+    assert [e["kind"] for e in bought["effects"]].count("reward_issued") == 1
+
+    returned = api.pos.post(
+        f"/v1/purchases/{bought['purchase_id']}/returns",
+        json={"lines": [{"sku": "ESPRESSO", "quantity": 2}]},
+    )
+
+    assert returned.status_code == 201, returned.text
+    stamps = [e for e in returned.json()["effects"] if e["kind"] == "stamps_returned"]
+    assert [(e["rule_id"], e["points"]) for e in stamps] == [("coffee-stamps", 0)]
+    assert stamps[0]["description"] == (
+        "2 stamps taken back from the coffee card for the returned goods; 2 had already "
+        "completed a card whose reward stays issued: owed, settled by the next stamps on "
+        "this card"
+    )
+
+
 def test_a_review_earns_once_per_product_and_a_resent_event_counts_once(api: Api) -> None:
     apply(api.admin, yaml.safe_load(EXAMPLE.read_text()))
     member = enrol(api.admin, email="review@example.pl")

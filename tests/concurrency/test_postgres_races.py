@@ -426,3 +426,65 @@ def test_concurrent_purchases_for_one_member_all_count_and_chain_without_gaps(
     assert scalar(live, "select chain_seq from member_balances") == 30
     assert scalar(live, "select count(*) from purchases") == 30
     assert_ledger_invariants(live)
+
+
+# -- 6. Many members, one campaign budget ---------------------------------------------
+
+BUDGET_POINTS = 250
+CAMPAIGN_POINTS = 3  # per purchase: 83 whole awards are 249, the 84th is capped at 1
+
+
+def test_purchases_racing_for_a_campaign_budget_give_exactly_the_budget(live: LiveApi) -> None:
+    # Given a campaign of 3 points a purchase with a budget of 250, and no base rate
+    programme = {
+        "currency": "PLN",
+        "pending_days": 0,
+        "earning": {"points": 0, "per": "1.00"},
+        "rules": [
+            {
+                "id": "opening-week",
+                "name": "3 points a purchase in the opening week",
+                "limits": {"budget_points": BUDGET_POINTS},
+                "effect": {"type": "points", "points": CAMPAIGN_POINTS},
+            }
+        ],
+    }
+    applied = live.admin.put("/v1/programme", json=programme)
+    assert applied.status_code == 201, applied.text
+    members = [member_holding(live, 0, f"budget{i}@example.pl") for i in range(100)]
+
+    # When 100 members buy at once: demand is 300 points
+    def buy(index: int) -> httpx.Response:
+        body = purchase_body(members[index], [("A", 1, "10.00")], receipt=f"BUDGET-{index}")
+        return live.pos.post("/v1/purchases", json=body)
+
+    responses = race([partial(buy, index) for index in range(100)])
+
+    # Then every purchase is recorded; 83 got the whole award, one the rest, 16 nothing
+    assert [r.status_code for r in responses] == [201] * 100, [r.text for r in responses]
+    earned = Counter(r.json()["points_earned"] for r in responses)
+    assert earned == {CAMPAIGN_POINTS: 83, 1: 1, 0: 16}
+    capped = [
+        effect
+        for r in responses
+        for effect in r.json()["effects"]
+        if effect["rule_id"] == "opening-week" and effect["points"] == 1
+    ]
+    assert len(capped) == 1
+    assert "capped by the campaign budget" in capped[0]["description"]
+    # and the budget, the ledger and the balances all say exactly 250
+    assert scalar(live, "select points_given from rule_budgets where rule_id = 'opening-week'") == (
+        BUDGET_POINTS
+    )
+    assert (
+        scalar(
+            live,
+            "select sum(p.points) from postings p join journal_entries e using (entry_id) "
+            "where e.rule_id = 'opening-week' and p.account in ('wallet', 'pending', 'debt')",
+        )
+        == BUDGET_POINTS
+    )
+    assert scalar(live, "select count(*) from journal_entries where rule_id = 'opening-week'") == 84
+    assert scalar(live, "select sum(available) from member_balances") == BUDGET_POINTS
+    assert scalar(live, "select count(*) from purchases") == 100
+    assert_ledger_invariants(live)

@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from loyalo.application.history.importer import ImportOptions, ImportProgress, ImportReport
 from loyalo.adapters.history_files import open_history
+from loyalo.application.history.importer import ImportOptions, ImportProgress, ImportReport
 from loyalo.bootstrap.container import Container
 from tests.programme.support import apply
 

@@ -74,7 +74,8 @@ def test_the_same_file_again_changes_nothing(container: Container, tmp_path: Pat
     path = write_history(tmp_path / "shop.csv", SHOP)
     first = run_import(container, path)
     again = run_import(container, path)
-    assert again.already_done and again.run_id == first.run_id
+    assert again.already_done
+    assert again.run_id == first.run_id
     assert again.counts == first.counts
     assert _count(container, PurchaseRow) == 3
     assert _balance(container, "17850") == (5, 0)

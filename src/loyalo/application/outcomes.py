@@ -118,19 +118,13 @@ def remember(
     effects: list[Effect] = []
     rewards = [(issue.rule_id, issue.reward, issue.description) for issue in outcome.rewards]
     for stamp in outcome.stamps:
-        completed = uow.rules.add_stamps(member_id, stamp.card, stamp.stamps, stamp.goal, now)
-        effects.append(
-            Effect(
-                "stamps",
-                0,
-                f"{stamp.stamps} stamps on the {stamp.card} card ({stamp.description})",
-                None,
-                programme.version,
-                stamp.rule_id,
-            )
-        )
+        stamped = uow.rules.add_stamps(member_id, stamp.card, stamp.stamps, stamp.goal, now)
+        text = f"{stamp.stamps} stamps on the {stamp.card} card ({stamp.description})"
+        if stamped.settled:
+            text += f"; {stamped.settled} of them settle stamps a return took back"
+        effects.append(Effect("stamps", 0, text, None, programme.version, stamp.rule_id))
         text = f"{stamp.goal} {stamp.card} stamps: {stamp.reward}"
-        rewards.extend((stamp.rule_id, stamp.reward, text) for _ in range(completed))
+        rewards.extend((stamp.rule_id, stamp.reward, text) for _ in range(stamped.completed))
     for rule_id, reward, description in rewards:
         uow.rules.issue_reward(
             IssuedReward(

@@ -15,6 +15,8 @@ from loyalo.application.fingerprint import fingerprint
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
+from loyalo.application.stamps import StampLines, stamps_to_take_back
+from loyalo.application.stamps import take_back as take_back_stamps
 from loyalo.application.tiers import TierChange, TierService
 from loyalo.domain.errors import (
     CurrencyMismatch,
@@ -37,7 +39,13 @@ from loyalo.domain.programme.engine.outcome import Outcome
 from loyalo.domain.programme.engine.purchase import evaluate_purchase
 from loyalo.domain.programme.engine.views import MemberView
 from loyalo.domain.purchases.basket import Line, check_basket
-from loyalo.domain.purchases.purchase import AppliedDiscount, LinePoints, Purchase, ReturnRecord
+from loyalo.domain.purchases.purchase import (
+    AppliedDiscount,
+    LinePoints,
+    LineStamps,
+    Purchase,
+    ReturnRecord,
+)
 from loyalo.domain.purchases.returns import (
     ReturnedLine,
     line_points_to_take_back,
@@ -132,6 +140,7 @@ def _purchase(
     programme: CompiledProgramme,
     outcome: Outcome,
     credited: Credited,
+    line_stamps: tuple[LineStamps, ...],
 ) -> Purchase:
     return Purchase(
         purchase_id=purchase_id,
@@ -153,6 +162,7 @@ def _purchase(
             for d in outcome.discounts
         ),
         line_points=_line_points(outcome),
+        line_stamps=line_stamps,
     )
 
 
@@ -193,6 +203,7 @@ class PurchaseService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
+        self._stamp_lines = StampLines()
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -200,7 +211,8 @@ class PurchaseService:
         _check_command(programme, command)
         member = resolve(uow, command.member)
         now = self._ctx.clock.now()
-        outcome = self._evaluate(uow, programme, member, command, now, locked=False)
+        facts = self._facts(uow, programme, member, command, now)
+        outcome = self._evaluate(uow, programme, facts, member.member_id, locked=False)
         balance = uow.ledger.balance(member.member_id)
         return _quote(programme, outcome, balance, command)
 
@@ -215,7 +227,8 @@ class PurchaseService:
         if existing is not None:
             return self._resent(uow, existing, print_)
         head = ledger_ops.settle_member_timers(uow, head, now)
-        outcome = self._evaluate(uow, programme, member, command, now, locked=True)
+        facts = self._facts(uow, programme, member, command, now)
+        outcome = self._evaluate(uow, programme, facts, member.member_id, locked=True)
         purchase_id = new_id()
         source = Source(
             "purchase", purchase_id, command.channel, command.store_id, command.occurred_at
@@ -223,8 +236,9 @@ class PurchaseService:
         credited = credit_awards(
             uow, head, programme, outcome, source, now, self._expiry(programme, command)
         )
+        stamps = self._stamp_lines.attribute(programme, facts, outcome)
         purchase = _purchase(
-            command, member.member_id, purchase_id, print_, programme, outcome, credited
+            command, member.member_id, purchase_id, print_, programme, outcome, credited, stamps
         )
         uow.purchases.add(purchase)
         effects = [
@@ -249,20 +263,18 @@ class PurchaseService:
             )
         return PurchaseResult(purchase, credited.head.balance, tuple(effects), False, outcome)
 
-    def _evaluate(
+    def _facts(
         self,
         uow: UnitOfWork,
         programme: CompiledProgramme,
         member: Member,
         command: PurchaseCommand,
         now: datetime,
-        *,
-        locked: bool,
-    ) -> Outcome:
+    ) -> PurchaseFacts:
         tier = self._tiers.tier_for_purchase(
             uow, programme.document, member.member_id, now, command.total_minor
         )
-        facts = PurchaseFacts(
+        return PurchaseFacts(
             lines=command.lines,
             at=command.occurred_at,
             member=MemberView.of(member, tier.id if tier else None),
@@ -271,8 +283,16 @@ class PurchaseService:
             store=command.store_id,
             spent_before_minor=self._tiers.money_spent(uow, member.member_id),
         )
-        member_id = member.member_id
 
+    def _evaluate(
+        self,
+        uow: UnitOfWork,
+        programme: CompiledProgramme,
+        facts: PurchaseFacts,
+        member_id: str,
+        *,
+        locked: bool,
+    ) -> Outcome:
         def budget_left(rule_id: str) -> int | None:
             budget = programme.budgets.get(rule_id)
             if budget is None:
@@ -353,6 +373,9 @@ class PurchaseService:
         effects = tuple(e for t in taken for e in _return_effects(t))
         if not effects:
             effects = (Effect("points_returned", 0, "no points to take back", None),)
+        returning = {r.line_index: r.quantity for r in returned}
+        stamps = stamps_to_take_back(purchase, already, returning)
+        effects += take_back_stamps(uow, purchase, stamps, now)
         return ReturnResult(record, purchase, head.balance, effects)
 
     def _claw_back(

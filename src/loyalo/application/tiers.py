@@ -6,6 +6,7 @@ member's tier history with the metric that caused it and the programme version.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -47,6 +48,7 @@ class TierStatus:
     metric: int
     next_tier: Tier | None
     missing: int  # what the metric still needs for the next tier
+    window_start: datetime | None = None  # the first moment the metric counts; None: lifetime
 
 
 class TierService:
@@ -159,10 +161,12 @@ class TierService:
         following = policy.levels[position + 1] if position + 1 < len(policy.levels) else None
         exponent = currency_exponent(document.currency)
         missing = max(0, threshold_units(following, policy, exponent) - metric) if following else 0
-        return TierStatus(tier, state, metric, following, missing)
+        start = window_start(policy, now, ZoneInfo(document.timezone))
+        return TierStatus(tier, state, metric, following, missing, start)
 
     def history(self, uow: UnitOfWork, member_id: str) -> list[TierHistoryEntry]:
-        return uow.tiers.history(member_id)
+        """The member's tier changes, the first one first."""
+        return in_sequence(uow.tiers.history(member_id))
 
     def _held(self, uow: UnitOfWork, policy: TierPolicy, member_id: str) -> Tier:
         state = uow.tiers.get(member_id)
@@ -191,3 +195,22 @@ class TierService:
 
 def _days(count: int) -> timedelta:
     return timedelta(days=count)
+
+
+def in_sequence(entries: Sequence[TierHistoryEntry]) -> list[TierHistoryEntry]:
+    """Tier changes in the order they were made: each starts from the tier the one before reached.
+
+    The time of a change is the time of the purchase or event that caused it, and a till
+    may send a sale late or stamp two receipts with the same second, so time alone does
+    not order the history; the tiers do. Among changes that could come next, the earliest
+    goes first; a change that continues nothing (a tier the programme renamed) waits for
+    the chain to end.
+    """
+    left = sorted(entries, key=lambda e: e.at)
+    ordered: list[TierHistoryEntry] = []
+    while left:
+        current = ordered[-1].to_tier if ordered else None
+        follows = next((e for e in left if e.from_tier == current), left[0])
+        left.remove(follows)
+        ordered.append(follows)
+    return ordered

@@ -23,6 +23,7 @@ from loyalo.adapters.http.routers import (
     programme,
     purchases,
     reservations,
+    tiers,
 )
 from loyalo.adapters.http.schemas.common import ProblemOut
 from loyalo.adapters.http.services import HttpServices
@@ -75,6 +76,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
     for module in (
         members,
         ledger,
+        tiers,
         purchases,
         checkout,
         events,

@@ -60,6 +60,9 @@ class ChainForked(RuntimeError):
     """Two writers extended one member's chain: the lock was not held. A bug."""
 
 
+_OPEN_ACCOUNTS = insert(MemberBalanceRow)
+
+
 def _balance(row: Any) -> MemberBalance:
     """From an ORM row or a result row: both have the four balance columns."""
     return MemberBalance(int(row.available), int(row.pending), int(row.held), int(row.debt))
@@ -70,9 +73,7 @@ class SqlLedgerRepository:
         self._session = session
 
     def open_accounts(self, member_id: str) -> None:
-        self._session.execute(
-            insert(MemberBalanceRow).values(member_id=member_id, chain_hash=GENESIS_HASH)
-        )
+        self._session.execute(_OPEN_ACCOUNTS, {"member_id": member_id, "chain_hash": GENESIS_HASH})
 
     def lock(self, member_id: str) -> ChainHead:
         row = self._session.execute(_LOCK, {"lock_member_id": member_id}).first()

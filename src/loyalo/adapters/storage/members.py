@@ -45,6 +45,9 @@ _FIND = {
 }
 
 
+_INSERT = insert(MemberRow)
+
+
 def _to_member(row: Any) -> Member:
     """From an ORM row or a result row: both carry the member's columns by name."""
     return Member(**{name: getattr(row, name) for name in _FIELDS})
@@ -59,7 +62,7 @@ class SqlMemberRepository:
         self._session = session
 
     def add(self, member: Member) -> None:
-        self._session.execute(insert(MemberRow).values(**_values(member)))
+        self._session.execute(_INSERT, _values(member))
 
     def update(self, member: Member) -> None:
         values = _values(member)

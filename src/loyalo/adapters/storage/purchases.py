@@ -12,6 +12,7 @@ from loyalo.adapters.storage.tables import (
     PurchaseDiscountRow,
     PurchaseLinePointsRow,
     PurchaseLineRow,
+    PurchaseLineStampsRow,
     PurchaseReturnRow,
     PurchaseRow,
 )
@@ -20,6 +21,7 @@ from loyalo.domain.purchases.basket import Line
 from loyalo.domain.purchases.purchase import (
     AppliedDiscount,
     LinePoints,
+    LineStamps,
     Purchase,
     ReturnRecord,
 )
@@ -41,6 +43,7 @@ _INSERT_PURCHASE = {"postgresql": _insert_purchase(postgresql), "sqlite": _inser
 _INSERT_LINES = insert(cast(Table, PurchaseLineRow.__table__))
 _INSERT_DISCOUNTS = insert(cast(Table, PurchaseDiscountRow.__table__))
 _INSERT_LINE_POINTS = insert(cast(Table, PurchaseLinePointsRow.__table__))
+_INSERT_LINE_STAMPS = insert(cast(Table, PurchaseLineStampsRow.__table__))
 _BY_RECEIPT = (
     select(PurchaseRow)
     .where(PurchaseRow.store_id == bindparam("receipt_store_id"))
@@ -126,6 +129,20 @@ class SqlPurchaseRepository:
                     for p in purchase.line_points
                 ],
             )
+        if purchase.line_stamps:
+            self._session.execute(
+                _INSERT_LINE_STAMPS,
+                [
+                    {
+                        "purchase_id": purchase.purchase_id,
+                        "line_no": s.line_index,
+                        "rule_id": s.rule_id,
+                        "card": s.card,
+                        "stamps": s.stamps,
+                    }
+                    for s in purchase.line_stamps
+                ],
+            )
 
     def get(self, purchase_id: str) -> Purchase | None:
         row = self._session.get(PurchaseRow, purchase_id)
@@ -172,6 +189,7 @@ class SqlPurchaseRepository:
             discount_minor=row.discount_minor,
             discounts=self._discounts(row.purchase_id),
             line_points=self._line_points(row.purchase_id),
+            line_stamps=self._line_stamps(row.purchase_id),
         )
 
     def _discounts(self, purchase_id: str) -> tuple[AppliedDiscount, ...]:
@@ -191,6 +209,14 @@ class SqlPurchaseRepository:
             .order_by(PurchaseLinePointsRow.line_no, PurchaseLinePointsRow.rule_id)
         )
         return tuple(LinePoints(r.line_no, r.rule_id, r.points) for r in rows)
+
+    def _line_stamps(self, purchase_id: str) -> tuple[LineStamps, ...]:
+        rows = self._session.scalars(
+            select(PurchaseLineStampsRow)
+            .where(PurchaseLineStampsRow.purchase_id == purchase_id)
+            .order_by(PurchaseLineStampsRow.line_no, PurchaseLineStampsRow.rule_id)
+        )
+        return tuple(LineStamps(r.line_no, r.rule_id, r.card, r.stamps) for r in rows)
 
     def returns(self, purchase_id: str) -> list[ReturnRecord]:
         rows = self._session.scalars(

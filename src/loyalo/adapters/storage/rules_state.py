@@ -6,12 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from loyalo.adapters.storage.tables import ID, Base
 from loyalo.application.ports import IssuedReward, StoredEvent
+from loyalo.domain.stamps import StampCard, Stamped, Unstamped, add_stamps, take_back_stamps
 
 
 class RuleUsageRow(Base):
@@ -32,10 +42,15 @@ class RuleBudgetRow(Base):
 
 class StampCardRow(Base):
     __tablename__ = "stamp_cards"
+    __table_args__ = (
+        CheckConstraint("stamps >= 0", name="stamps_not_negative"),
+        CheckConstraint("owed >= 0", name="owed_not_negative"),
+    )
 
     member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), primary_key=True)
     card: Mapped[str] = mapped_column(String(80), primary_key=True)
     stamps: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[int] = mapped_column(Integer, default=0)  # taken back after completing a card
     completed: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
 
@@ -119,26 +134,47 @@ class SqlRulesState:
         )
         return int(given or 0)
 
-    def add_stamps(self, member_id: str, card: str, stamps: int, goal: int, now: datetime) -> int:
-        """Add stamps; returns how many cards this completed (the stamps left carry over)."""
-        row = self._session.get(StampCardRow, (member_id, card))
-        if row is None:
-            row = StampCardRow(
-                member_id=member_id, card=card, stamps=0, completed=0, updated_at=now
-            )
-            self._session.add(row)
-        total = row.stamps + stamps
-        completed, row.stamps = divmod(total, goal)
-        row.completed += completed
-        row.updated_at = now
-        self._session.flush()
-        return completed
+    def add_stamps(
+        self, member_id: str, card: str, stamps: int, goal: int, now: datetime
+    ) -> Stamped:
+        """Add stamps: they settle what is owed, then fill the card (the rest carry over).
+
+        The caller holds the member's lock, so the card is read and written alone.
+        """
+        row = self._card_row(member_id, card, now)
+        stamped = add_stamps(_card(row), stamps, goal)
+        self._store(row, stamped.card, now)
+        return stamped
+
+    def take_back_stamps(self, member_id: str, card: str, stamps: int, now: datetime) -> Unstamped:
+        """A return's stamps: off the card, and owed for what it no longer holds."""
+        row = self._card_row(member_id, card, now)
+        unstamped = take_back_stamps(_card(row), stamps)
+        self._store(row, unstamped.card, now)
+        return unstamped
 
     def stamps(self, member_id: str) -> dict[str, int]:
+        return {card: found.stamps for card, found in self.stamp_cards(member_id).items()}
+
+    def stamp_cards(self, member_id: str) -> dict[str, StampCard]:
         rows = self._session.scalars(
             select(StampCardRow).where(StampCardRow.member_id == member_id)
         )
-        return {row.card: row.stamps for row in rows}
+        return {row.card: _card(row) for row in rows}
+
+    def _card_row(self, member_id: str, card: str, now: datetime) -> StampCardRow:
+        row = self._session.get(StampCardRow, (member_id, card))
+        if row is None:
+            row = StampCardRow(
+                member_id=member_id, card=card, stamps=0, owed=0, completed=0, updated_at=now
+            )
+            self._session.add(row)
+        return row
+
+    def _store(self, row: StampCardRow, card: StampCard, now: datetime) -> None:
+        row.stamps, row.owed, row.completed = card.stamps, card.owed, card.completed
+        row.updated_at = now
+        self._session.flush()
 
     def issue_reward(self, reward: IssuedReward) -> None:
         self._session.add(
@@ -211,6 +247,10 @@ class SqlRulesState:
 
     def count_events(self) -> int:
         return int(self._session.scalar(select(func.count()).select_from(MemberEventRow)) or 0)
+
+
+def _card(row: StampCardRow) -> StampCard:
+    return StampCard(row.stamps, row.owed, row.completed)
 
 
 def _to_event(row: MemberEventRow) -> StoredEvent:

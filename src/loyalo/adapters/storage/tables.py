@@ -201,6 +201,19 @@ class PurchaseLinePointsRow(Base):
     points: Mapped[int] = mapped_column(BigInteger)
 
 
+class PurchaseLineStampsRow(Base):
+    """Stamps each stamp-card rule gave each line: a return takes back exactly these."""
+
+    __tablename__ = "purchase_line_stamps"
+    __table_args__ = (CheckConstraint("stamps > 0", name="stamps_positive"),)
+
+    purchase_id: Mapped[str] = mapped_column(ForeignKey("purchases.purchase_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    card: Mapped[str] = mapped_column(String(80))
+    stamps: Mapped[int] = mapped_column(Integer)
+
+
 class PurchaseReturnRow(Base):
     __tablename__ = "purchase_returns"
 

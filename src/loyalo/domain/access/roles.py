@@ -26,6 +26,7 @@ class Capability(StrEnum):
     RESERVATIONS_WRITE = "reservations:write"
     BALANCE_READ = "balance:read"
     LEDGER_READ = "ledger:read"
+    TIERS_READ = "tiers:read"
     ADJUSTMENTS_WRITE = "adjustments:write"
     TOKENS_ISSUE = "tokens:issue"
     EVENTS_WRITE = "events:write"
@@ -41,11 +42,19 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.PURCHASES_WRITE,
             Capability.RESERVATIONS_WRITE,
             Capability.BALANCE_READ,
+            Capability.TIERS_READ,
             Capability.EVENTS_WRITE,
             Capability.PROGRAMME_READ,
         }
     ),
-    Role.APP: frozenset({Capability.MEMBERS_READ, Capability.BALANCE_READ, Capability.LEDGER_READ}),
+    Role.APP: frozenset(
+        {
+            Capability.MEMBERS_READ,
+            Capability.BALANCE_READ,
+            Capability.LEDGER_READ,
+            Capability.TIERS_READ,
+        }
+    ),
 }
 
 

@@ -18,6 +18,16 @@ class LinePoints:
 
 
 @dataclass(frozen=True, slots=True)
+class LineStamps:
+    """Stamps one rule put on a card for one line: what a return of that line takes back."""
+
+    line_index: int
+    rule_id: str
+    card: str
+    stamps: int
+
+
+@dataclass(frozen=True, slots=True)
 class AppliedDiscount:
     rule_id: str
     source: str  # tier, promotion, progressive
@@ -43,6 +53,7 @@ class Purchase:
     discount_minor: int = 0  # the programme's discounts, applied at the till
     discounts: tuple[AppliedDiscount, ...] = ()
     line_points: tuple[LinePoints, ...] = ()
+    line_stamps: tuple[LineStamps, ...] = ()
 
     @property
     def paid_minor(self) -> int:

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from loyalo.adapters.http.routers.ledger import balance_of, ledger_of
+from loyalo.adapters.http.routers.tiers import tier_of
 from loyalo.adapters.http.schemas.ledger import BalanceView, LedgerPage
 from loyalo.adapters.http.schemas.members import MemberOut
+from loyalo.adapters.http.schemas.tiers import TierView
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.domain.access.roles import Capability
 from loyalo.domain.errors import Forbidden
@@ -44,3 +46,10 @@ def my_ledger(
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> LedgerPage:
     return ledger_of(svc, caller, _own_member(caller.member_id), limit, before)
+
+
+@router.get(
+    "/tier", response_model=TierView, summary="The member's own tier and progress to the next"
+)
+def my_tier(svc: ServicesDep, caller: CallerDep) -> TierView:
+    return tier_of(svc, caller, _own_member(caller.member_id))
