@@ -203,3 +203,22 @@ def test_header_only_is_an_empty_import(container: Container, tmp_path: Path) ->
     report = run_import(container, write_history(tmp_path / "empty.csv", [], HEADER))
     assert report.counts.get("lines", 0) == 0
     assert not report.already_done
+
+
+def test_a_refused_receipt_leaves_no_member_and_no_count_behind(
+    container: Container, tmp_path: Path
+) -> None:
+    apply_gbp(container)
+    rows = [
+        ("3001", "A", 1, "2010-12-01 10:00:00", "1.00", "100.0", "UK"),
+        ("3002", "A", 1, "2010-12-01 10:05:00", "1.00", "100.0", "UK"),
+        ("3001", "A", 2, "2010-12-01 10:10:00", "1.00", "200.0", "UK"),  # the same receipt again
+        ("3003", "A", 3, "2010-12-01 10:15:00", "1.00", "200.0", "UK"),
+    ]
+    report = run_import(container, write_history(tmp_path / "again.csv", rows), window=0)
+    assert report.counts["rejected_receipts"] == 1
+    assert "recorded with different content" in report.rejects[0][2]
+    assert report.counts["members_enrolled"] == 2  # 200 was enrolled once for good
+    assert report.counts["purchases"] == 3
+    assert _balance(container, "200") == (3, 0)
+    assert verify_ledger(container.ctx).ok

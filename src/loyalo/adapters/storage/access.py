@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import ApiKeyRow, MemberTokenRow
 from loyalo.application.ports import ApiKeyRecord, MemberTokenRecord
 from loyalo.domain.access.roles import Role
 
 
-class SqlAccessRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlAccessRepository(SqlRepository):
     def add_key(self, record: ApiKeyRecord) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(ApiKeyRow).values(
                 key_id=record.key_id,
                 name=record.name,
@@ -35,7 +32,7 @@ class SqlAccessRepository:
         )
 
     def add_member_token(self, record: MemberTokenRecord) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(MemberTokenRow).values(
                 token_id=record.token_id,
                 member_id=record.member_id,

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import (
     ImportedReturnRow,
     ImportRejectRow,
@@ -26,13 +26,10 @@ from loyalo.domain.history.matching import Returnable
 from loyalo.domain.history.rows import HistoryLine
 
 
-class SqlHistoryRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlHistoryRepository(SqlRepository):
     def run_for(self, checksum: str) -> ImportRun | None:
-        row = self._session.scalars(
-            select(ImportRunRow).where(ImportRunRow.checksum == checksum)
+        row = self._db.execute(
+            select(*ImportRunRow.__table__.columns).where(ImportRunRow.checksum == checksum)
         ).first()
         if row is None:
             return None
@@ -48,7 +45,7 @@ class SqlHistoryRepository:
         )
 
     def start_run(self, run: ImportRun) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(ImportRunRow).values(
                 run_id=run.run_id,
                 source=run.source[:300],
@@ -71,7 +68,7 @@ class SqlHistoryRepository:
         at: datetime,
         finished: bool,
     ) -> None:
-        moved = self._session.execute(
+        moved = self._db.execute(
             update(ImportRunRow)
             .where(ImportRunRow.run_id == run_id)
             .where(ImportRunRow.receipts_done == expected_done)
@@ -83,7 +80,7 @@ class SqlHistoryRepository:
                 finished_at=at if finished else None,
             )
         )
-        if getattr(moved, "rowcount", 1) != 1:
+        if moved.rowcount != 1:
             raise ImportConflict(
                 "another import of this file committed receipts meanwhile; run it again to resume"
             )
@@ -93,7 +90,7 @@ class SqlHistoryRepository:
     ) -> None:
         if not lines:
             return
-        self._session.execute(
+        self._db.execute(
             insert(NonMemberSaleRow),
             [
                 {
@@ -116,7 +113,7 @@ class SqlHistoryRepository:
     def add_unmatched(self, run_id: str, rows: Sequence[UnmatchedReturn]) -> None:
         if not rows:
             return
-        self._session.execute(
+        self._db.execute(
             insert(UnmatchedReturnRow),
             [
                 {
@@ -135,7 +132,7 @@ class SqlHistoryRepository:
         )
 
     def add_reject(self, run_id: str, line_no: int, receipt_id: str, reason: str) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(ImportRejectRow).values(
                 run_id=run_id, line_no=line_no, receipt_id=receipt_id[:128], reason=reason[:500]
             )
@@ -155,7 +152,7 @@ class SqlHistoryRepository:
         matched: int,
         unmatched: int,
     ) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(ImportedReturnRow).values(
                 store_id=store_id,
                 receipt_id=receipt_id,
@@ -168,7 +165,7 @@ class SqlHistoryRepository:
         )
 
     def returnable(self, member_id: str, sku: str, before: datetime) -> list[Returnable]:
-        rows = self._session.execute(
+        rows = self._db.execute(
             select(
                 PurchaseRow.purchase_id,
                 PurchaseRow.occurred_at,
@@ -192,7 +189,7 @@ class SqlHistoryRepository:
 
     def _returned(self, purchase_ids: set[str]) -> dict[str, dict[int, int]]:
         totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        rows = self._session.execute(
+        rows = self._db.execute(
             select(PurchaseReturnRow.purchase_id, PurchaseReturnRow.line_quantities).where(
                 PurchaseReturnRow.purchase_id.in_(purchase_ids)
             )

@@ -11,17 +11,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import IdempotencyKeyRow
 from loyalo.application.ports import StoredResponse
 from loyalo.domain.errors import RequestInProgress
 
 
-class SqlIdempotencyRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlIdempotencyRepository(SqlRepository):
     def claim(self, scope: str, key: str, fingerprint: str, at: datetime) -> StoredResponse | None:
         dialect = self._session.get_bind().dialect.name
         module: Any = postgresql if dialect == "postgresql" else sqlite
@@ -31,9 +28,9 @@ class SqlIdempotencyRepository:
             .on_conflict_do_nothing()
             .returning(IdempotencyKeyRow.key)
         )
-        if self._session.execute(statement).first() is not None:
+        if self._db.execute(statement).first() is not None:
             return None
-        row = self._session.execute(
+        row = self._db.execute(
             select(
                 IdempotencyKeyRow.fingerprint,
                 IdempotencyKeyRow.status_code,
@@ -47,7 +44,7 @@ class SqlIdempotencyRepository:
         return StoredResponse(row.fingerprint, row.status_code, dict(row.body or {}))
 
     def complete(self, scope: str, key: str, status_code: int, body: dict[str, Any]) -> None:
-        self._session.execute(
+        self._db.execute(
             update(IdempotencyKeyRow)
             .where(IdempotencyKeyRow.scope == scope)
             .where(IdempotencyKeyRow.key == key)

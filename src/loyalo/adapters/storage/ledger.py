@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import JournalEntryRow, LotRow, MemberBalanceRow, PostingRow
 from loyalo.application.context import new_id
 from loyalo.domain.errors import MemberNotFound
@@ -61,6 +62,29 @@ class ChainForked(RuntimeError):
 
 
 _OPEN_ACCOUNTS = insert(MemberBalanceRow)
+# Lots are read as plain columns, never as ORM objects: draws update them with Core
+# statements, which an identity map would not see.
+_LOT_COLUMNS = (LotRow.lot_id, LotRow.points_remaining, LotRow.earned_at, LotRow.source_id)
+_OPEN_LOTS = (
+    select(*_LOT_COLUMNS)
+    .where(LotRow.member_id == bindparam("lots_member_id"))
+    .where(LotRow.pending == bindparam("lots_pending"))
+    .where(LotRow.points_remaining > 0)
+    .order_by(LotRow.earned_at, LotRow.lot_id)
+)
+_EXPIRED = (
+    select(*_LOT_COLUMNS)
+    .where(LotRow.member_id == bindparam("lots_member_id"))
+    .where(LotRow.pending.is_(False))
+    .where(LotRow.points_remaining > 0)
+    .where(LotRow.expires_at <= bindparam("lots_now", type_=_LOTS.c.expires_at.type))
+    .order_by(LotRow.earned_at, LotRow.lot_id)
+)
+_DRAW = (
+    update(LotRow)
+    .where(LotRow.lot_id == bindparam("draw_lot_id"))
+    .values(points_remaining=LotRow.points_remaining - bindparam("draw_points"))
+)
 
 
 def _balance(row: Any) -> MemberBalance:
@@ -68,21 +92,18 @@ def _balance(row: Any) -> MemberBalance:
     return MemberBalance(int(row.available), int(row.pending), int(row.held), int(row.debt))
 
 
-class SqlLedgerRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlLedgerRepository(SqlRepository):
     def open_accounts(self, member_id: str) -> None:
-        self._session.execute(_OPEN_ACCOUNTS, {"member_id": member_id, "chain_hash": GENESIS_HASH})
+        self._db.execute(_OPEN_ACCOUNTS, {"member_id": member_id, "chain_hash": GENESIS_HASH})
 
     def lock(self, member_id: str) -> ChainHead:
-        row = self._session.execute(_LOCK, {"lock_member_id": member_id}).first()
+        row = self._db.execute(_LOCK, {"lock_member_id": member_id}).first()
         if row is None:
             raise MemberNotFound(f"no ledger accounts for member {member_id}")
         return ChainHead(member_id, _balance(row), row.chain_seq, row.chain_hash)
 
     def balance(self, member_id: str) -> MemberBalance:
-        row = self._session.execute(
+        row = self._db.execute(
             select(
                 MemberBalanceRow.available,
                 MemberBalanceRow.pending,
@@ -100,7 +121,7 @@ class SqlLedgerRepository:
         seq = head.seq + 1
         digest = entry_hash(chained_content(entry_id, head.member_id, seq, entry, at, head.hash))
         prov = entry.provenance
-        self._session.execute(
+        self._db.execute(
             _INSERT_ENTRY,
             {
                 "entry_id": entry_id,
@@ -122,7 +143,7 @@ class SqlLedgerRepository:
                 "hash": digest,
             },
         )
-        self._session.execute(
+        self._db.execute(
             _INSERT_POSTING,
             [
                 {
@@ -135,7 +156,7 @@ class SqlLedgerRepository:
             ],
         )
         balance = entry.applied_to(head.balance)
-        result = self._session.execute(
+        result = self._db.execute(
             _ADVANCE,
             {
                 "head_member_id": head.member_id,
@@ -148,7 +169,7 @@ class SqlLedgerRepository:
                 "chain_hash": digest,
             },
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if result.rowcount != 1:
             raise ChainForked(f"member {head.member_id} chain moved past seq {head.seq}")
         return ChainHead(head.member_id, balance, seq, digest)
 
@@ -163,7 +184,7 @@ class SqlLedgerRepository:
         expires_at: datetime | None = None,
     ) -> str:
         lot_id = new_id()
-        self._session.execute(
+        self._db.execute(
             _INSERT_LOT,
             {
                 "lot_id": lot_id,
@@ -181,42 +202,25 @@ class SqlLedgerRepository:
         return lot_id
 
     def lots(self, member_id: str, *, pending: bool) -> list[Lot]:
-        rows = self._session.scalars(
-            select(LotRow)
-            .where(LotRow.member_id == member_id)
-            .where(LotRow.pending == pending)
-            .where(LotRow.points_remaining > 0)
-            .order_by(LotRow.earned_at, LotRow.lot_id)
-        )
+        rows = self._db.execute(_OPEN_LOTS, {"lots_member_id": member_id, "lots_pending": pending})
         return [Lot(r.lot_id, r.points_remaining, r.earned_at, r.source_id) for r in rows]
 
     def draw(self, draws: list[LotDraw]) -> None:
-        for draw in draws:
-            self._session.execute(
-                update(LotRow)
-                .where(LotRow.lot_id == draw.lot_id)
-                .values(points_remaining=LotRow.points_remaining - draw.points)
+        if draws:
+            self._db.execute(
+                _DRAW, [{"draw_lot_id": d.lot_id, "draw_points": d.points} for d in draws]
             )
 
     def matured_lots(self, member_id: str, now: datetime) -> list[Lot]:
-        rows = self._session.execute(_MATURED, {"lots_member_id": member_id, "lots_now": now})
+        rows = self._db.execute(_MATURED, {"lots_member_id": member_id, "lots_now": now})
         return [Lot(r.lot_id, r.points_remaining, r.earned_at, r.source_id) for r in rows]
 
     def expired_lots(self, member_id: str, now: datetime) -> list[Lot]:
-        rows = self._session.scalars(
-            select(LotRow)
-            .where(LotRow.member_id == member_id)
-            .where(LotRow.pending.is_(False))
-            .where(LotRow.points_remaining > 0)
-            .where(LotRow.expires_at <= now)
-            .order_by(LotRow.earned_at, LotRow.lot_id)
-        )
+        rows = self._db.execute(_EXPIRED, {"lots_member_id": member_id, "lots_now": now})
         return [Lot(r.lot_id, r.points_remaining, r.earned_at, r.source_id) for r in rows]
 
     def mark_available(self, lot_ids: list[str]) -> None:
-        self._session.execute(
-            update(LotRow).where(LotRow.lot_id.in_(lot_ids)).values(pending=False)
-        )
+        self._db.execute(update(LotRow).where(LotRow.lot_id.in_(lot_ids)).values(pending=False))
 
     def history(self, member_id: str, limit: int, before_seq: int | None) -> list[StoredEntry]:
         statement = (
@@ -262,11 +266,8 @@ def _stored(row: JournalEntryRow, postings: tuple[Posting, ...]) -> StoredEntry:
     )
 
 
-class SqlLedgerAudit:
+class SqlLedgerAudit(SqlRepository):
     """Read-only views for verification and the scheduler."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     def member_ids(self) -> Iterator[str]:
         yield from self._session.scalars(
@@ -295,7 +296,7 @@ class SqlLedgerAudit:
         return SqlLedgerRepository(self._session).balance(member_id)
 
     def lot_totals(self, member_id: str) -> LotTotals:
-        available, pending = self._session.execute(
+        available, pending = self._db.execute(
             select(
                 func.coalesce(
                     func.sum(case((LotRow.pending.is_(False), LotRow.points_remaining), else_=0)), 0

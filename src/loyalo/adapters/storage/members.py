@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, extract, func, insert, or_, select, update
-from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import MemberRow
 from loyalo.domain.members.identifiers import IdentifierKind, MemberRef
 from loyalo.domain.members.member import Member
@@ -57,26 +57,22 @@ def _values(member: Member) -> dict[str, object]:
     return {name: getattr(member, name) for name in _FIELDS}
 
 
-class SqlMemberRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlMemberRepository(SqlRepository):
     def add(self, member: Member) -> None:
-        self._session.execute(_INSERT, _values(member))
+        self._db.execute(_INSERT, _values(member))
 
     def update(self, member: Member) -> None:
         values = _values(member)
         values.pop("member_id")
-        self._session.execute(
+        self._db.execute(
             update(MemberRow).where(MemberRow.member_id == member.member_id).values(**values)
         )
 
     def get(self, member_id: str) -> Member | None:
-        row = self._session.get(MemberRow, member_id)
-        return _to_member(row) if row else None
+        return self.find(MemberRef(IdentifierKind.ID, member_id))
 
     def find(self, ref: MemberRef) -> Member | None:
-        row = self._session.execute(_FIND[ref.kind], {"find_value": ref.value}).first()
+        row = self._db.execute(_FIND[ref.kind], {"find_value": ref.value}).first()
         return _to_member(row) if row else None
 
     def search(self, query: str | None, limit: int, after: str | None) -> list[Member]:

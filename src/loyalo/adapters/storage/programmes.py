@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Integer, String, Text, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import Base
 from loyalo.domain.errors import ProgrammeVersionConflict
 from loyalo.domain.programme.document import ProgrammeDocument
@@ -33,10 +34,7 @@ _NEWEST_FIRST = select(ProgrammeVersionRow).order_by(ProgrammeVersionRow.version
 _INSERT = insert(ProgrammeVersionRow)
 
 
-class SqlProgrammeRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlProgrammeRepository(SqlRepository):
     def latest_version(self) -> int | None:
         version = self._session.scalar(_LATEST_VERSION)
         return int(version) if version is not None else None
@@ -65,7 +63,7 @@ class SqlProgrammeRepository:
         try:
             # A savepoint, so a lost race leaves the caller's transaction usable for a retry.
             with self._session.begin_nested():
-                self._session.execute(_INSERT, values)
+                self._db.execute(_INSERT, values)
         except IntegrityError as exc:
             raise ProgrammeVersionConflict(
                 f"programme version {stored.version} was applied by someone else",

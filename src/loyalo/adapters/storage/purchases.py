@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import (
     PurchaseDiscountRow,
     PurchaseLinePointsRow,
@@ -51,13 +51,10 @@ _BY_RECEIPT = (
 )
 
 
-class SqlPurchaseRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlPurchaseRepository(SqlRepository):
     def add(self, purchase: Purchase) -> None:
         dialect = self._session.get_bind().dialect.name
-        inserted = self._session.execute(
+        inserted = self._db.execute(
             _INSERT_PURCHASE.get(dialect, _INSERT_PURCHASE["sqlite"]),
             {
                 "purchase_id": purchase.purchase_id,
@@ -80,7 +77,7 @@ class SqlPurchaseRepository:
             raise ReceiptConflict(
                 f"receipt {purchase.receipt_id} at store {purchase.store_id} is already recorded"
             )
-        self._session.execute(
+        self._db.execute(
             _INSERT_LINES,
             [
                 {
@@ -102,7 +99,7 @@ class SqlPurchaseRepository:
 
     def _add_attribution(self, purchase: Purchase) -> None:
         if purchase.discounts:
-            self._session.execute(
+            self._db.execute(
                 _INSERT_DISCOUNTS,
                 [
                     {
@@ -117,7 +114,7 @@ class SqlPurchaseRepository:
                 ],
             )
         if purchase.line_points:
-            self._session.execute(
+            self._db.execute(
                 _INSERT_LINE_POINTS,
                 [
                     {
@@ -130,7 +127,7 @@ class SqlPurchaseRepository:
                 ],
             )
         if purchase.line_stamps:
-            self._session.execute(
+            self._db.execute(
                 _INSERT_LINE_STAMPS,
                 [
                     {
@@ -239,7 +236,7 @@ class SqlPurchaseRepository:
         ]
 
     def add_return(self, record: ReturnRecord) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(PurchaseReturnRow).values(
                 return_id=record.return_id,
                 purchase_id=record.purchase_id,

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import ReservationRow
 from loyalo.domain.reservations.holds import Hold, HoldStatus
 
@@ -35,12 +35,9 @@ def _to_hold(row: ReservationRow) -> Hold:
     )
 
 
-class SqlReservationRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlReservationRepository(SqlRepository):
     def add(self, hold: Hold, details: dict[str, Any]) -> None:
-        self._session.execute(
+        self._db.execute(
             insert(ReservationRow).values(
                 hold_id=hold.hold_id,
                 member_id=hold.member_id,
@@ -65,13 +62,13 @@ class SqlReservationRepository:
     def resolve(
         self, hold_id: str, status: HoldStatus, committed_points: int | None, at: datetime
     ) -> bool:
-        result = self._session.execute(
+        result = self._db.execute(
             update(ReservationRow)
             .where(ReservationRow.hold_id == hold_id)
             .where(ReservationRow.status == HoldStatus.OPEN.value)
             .values(status=status.value, committed_points=committed_points, resolved_at=at)
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     def open_expired(self, now: datetime, limit: int) -> list[Hold]:
         rows = self._session.scalars(

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import ID, Base
 from loyalo.application.ports import IssuedReward, StoredEvent
 from loyalo.domain.stamps import StampCard, Stamped, Unstamped, add_stamps, take_back_stamps
@@ -100,10 +101,7 @@ def _upsert(
     session.execute(statement)
 
 
-class SqlRulesState:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlRulesState(SqlRepository):
     def usage_count(self, member_id: str, rule_id: str, bucket: str) -> int:
         row = self._session.get(RuleUsageRow, (member_id, rule_id, bucket))
         return row.times if row else 0

@@ -19,8 +19,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import ID, Base
 from loyalo.application.ports import ActivityTotals, TierHistoryEntry
 from loyalo.domain.tiers.qualification import TierState
@@ -105,12 +106,9 @@ def _activity_upsert(dialect: str) -> Any:
 _ACTIVITY_UPSERT = {name: _activity_upsert(name) for name in ("postgresql", "sqlite")}
 
 
-class SqlTierRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlTierRepository(SqlRepository):
     def get(self, member_id: str) -> TierState | None:
-        row = self._session.execute(_TIER_OF, {"tier_member_id": member_id}).first()
+        row = self._db.execute(_TIER_OF, {"tier_member_id": member_id}).first()
         if row is None:
             return None
         return TierState(row.tier_id, row.since, row.review_at, row.downgrade_at)
@@ -123,12 +121,12 @@ class SqlTierRepository:
             "downgrade_at": state.downgrade_at,
             "programme_version": version,
         }
-        changed = self._session.execute(_TIER_UPDATE, {"tier_member_id": member_id, **values})
-        if getattr(changed, "rowcount", 0) == 0:
-            self._session.execute(_TIER_INSERT, {"member_id": member_id, **values})
+        changed = self._db.execute(_TIER_UPDATE, {"tier_member_id": member_id, **values})
+        if changed.rowcount == 0:
+            self._db.execute(_TIER_INSERT, {"member_id": member_id, **values})
 
     def add_history(self, entry: TierHistoryEntry) -> None:
-        self._session.execute(
+        self._db.execute(
             _HISTORY_INSERT,
             {
                 "history_id": entry.history_id,
@@ -173,13 +171,10 @@ class SqlTierRepository:
         )
 
 
-class SqlActivityRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlActivityRepository(SqlRepository):
     def add(self, member_id: str, day: date, at: datetime, spend_minor: int, points: int) -> None:
         dialect = self._session.get_bind().dialect.name
-        self._session.execute(
+        self._db.execute(
             _ACTIVITY_UPSERT.get(dialect, _ACTIVITY_UPSERT["sqlite"]),
             {
                 "member_id": member_id,
@@ -192,9 +187,9 @@ class SqlActivityRepository:
 
     def totals(self, member_id: str, since: date | None = None) -> ActivityTotals:
         if since is None:
-            found = self._session.execute(_TOTALS, {"activity_member_id": member_id})
+            found = self._db.execute(_TOTALS, {"activity_member_id": member_id})
         else:
-            found = self._session.execute(
+            found = self._db.execute(
                 _TOTALS_SINCE, {"activity_member_id": member_id, "activity_since": since}
             )
         spend, points, last = found.one()

@@ -45,8 +45,8 @@ from loyalo.domain.history.matching import match_return
 from loyalo.domain.history.receipts import LineProblem, Receipt, group_receipts
 from loyalo.domain.history.rows import LAYOUTS, BadRow, HistoryLine, RowReader, detect_layout
 from loyalo.domain.members.identifiers import IdentifierKind, MemberRef
-from loyalo.domain.members.member import Member
 from loyalo.domain.money import currency_exponent
+from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.purchases.basket import Line
 
 
@@ -94,6 +94,7 @@ class ReplayClock:
 
 
 _SHOWN_REJECTS = 20
+_KNOWN_MEMBERS = 100_000
 
 
 class HistoryImporter:
@@ -126,7 +127,7 @@ class HistoryImporter:
             currency_exponent(document.currency),
             ZoneInfo(document.timezone),
         )
-        batch = _Batch(self._ctx, run, options, document.currency)
+        batch = _Batch(self._ctx, run, options, programme)
         receipts = group_receipts(_lines(source, reader), options.window)
         for position, receipt in enumerate(receipts):
             if position < run.receipts_done:
@@ -164,6 +165,16 @@ class HistoryImporter:
         return run
 
 
+class _Pinned:
+    """The programme in force when the import started, for all of it (docs/PROGRAMME.md)."""
+
+    def __init__(self, programme: CompiledProgramme) -> None:
+        self._programme = programme
+
+    def compiled(self, uow: UnitOfWork) -> CompiledProgramme:
+        return self._programme
+
+
 def _layout(source: HistorySource) -> Any:
     try:
         return detect_layout(source.header())
@@ -184,19 +195,23 @@ def _lines(source: HistorySource, reader: RowReader) -> Iterator[HistoryLine | L
 class _Batch:
     """Receipts written in one transaction, with the run's checkpoint."""
 
-    def __init__(self, ctx: AppContext, run: ImportRun, options: ImportOptions, currency: str):
+    def __init__(
+        self, ctx: AppContext, run: ImportRun, options: ImportOptions, programme: CompiledProgramme
+    ):
         self._clock = ReplayClock()
-        self._ctx = replace(ctx, clock=self._clock)
+        self._ctx = replace(ctx, clock=self._clock, programmes=_Pinned(programme))
         self._wall = ctx.clock
         self._members = MemberService(self._ctx)  # no listener: history earns no welcome bonus
         self._purchases = PurchaseService(self._ctx)
         self._run = run
         self._options = options
-        self._currency = currency
+        self._currency = programme.document.currency
         self.counts: Counter[str] = Counter(run.counts)
         self.done = run.receipts_done
         self.rejects: list[tuple[int, str, str]] = []
         self._pending: list[Receipt] = []
+        self._known: dict[str, str] = {}  # external id -> member id, of committed receipts
+        self._enrolled: dict[str, str] = {}  # enrolled by the receipt being recorded
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -230,12 +245,18 @@ class _Batch:
         counts["lines"] += len(receipt.lines) + len(receipt.problems)
         reason = _refusal(receipt)
         if reason is None:
+            own: Counter[str] = Counter()  # counted only if the receipt is kept
             try:
                 with uow.savepoint():
-                    self._record(uow, history, receipt, counts)
-                return
+                    self._record(uow, history, receipt, own)
             except DomainError as exc:
                 reason = exc.detail
+            else:
+                counts.update(own)
+                self._remember(self._enrolled)
+                return
+            finally:
+                self._enrolled = {}
         counts["rejected_receipts"] += 1
         counts["rejected_lines"] += len(receipt.lines) + len(receipt.problems)
         history.add_reject(self._run.run_id, receipt.first_line_no, receipt.receipt_id, reason)
@@ -252,26 +273,38 @@ class _Batch:
             counts["non_member_receipts"] += 1
             counts["non_member_lines"] += len(receipt.lines)
             return
-        member = self._member(uow, receipt, counts)
+        member_id = self._member(uow, receipt, counts)
         if receipt.is_return:
-            self._return(uow, history, member, store, receipt, counts)
+            self._return(uow, history, member_id, store, receipt, counts)
         else:
-            self._sale(uow, member, store, receipt, counts)
+            self._sale(uow, member_id, store, receipt, counts)
 
-    def _member(self, uow: UnitOfWork, receipt: Receipt, counts: Counter[str]) -> Member:
-        assert receipt.member is not None
-        found = uow.members.find(MemberRef(IdentifierKind.EXTERNAL, receipt.member))
+    def _member(self, uow: UnitOfWork, receipt: Receipt, counts: Counter[str]) -> str:
+        external = receipt.member
+        assert external is not None
+        known = self._known.get(external)
+        if known is not None:
+            return known
+        found = uow.members.find(MemberRef(IdentifierKind.EXTERNAL, external))
         if found is not None:
-            return found
+            self._remember({external: found.member_id})
+            return found.member_id
         country = receipt.lines[0].country
         draft = MemberDraft(
-            external_id=receipt.member, attributes={"country": country} if country else None
+            external_id=external, attributes={"country": country} if country else None
         )
         counts["members_enrolled"] += 1
-        return self._members.enrol(uow, draft)
+        member_id = self._members.enrol(uow, draft).member_id
+        self._enrolled[external] = member_id
+        return member_id
+
+    def _remember(self, members: dict[str, str]) -> None:
+        if len(self._known) + len(members) > _KNOWN_MEMBERS:  # memory stays bounded
+            self._known.clear()
+        self._known.update(members)
 
     def _sale(
-        self, uow: UnitOfWork, member: Member, store: str, receipt: Receipt, counts: Counter[str]
+        self, uow: UnitOfWork, member_id: str, store: str, receipt: Receipt, counts: Counter[str]
     ) -> None:
         lines = tuple(
             Line(
@@ -287,7 +320,7 @@ class _Batch:
         result = self._purchases.record(
             uow,
             PurchaseCommand(
-                member=f"id:{member.member_id}",
+                member=f"id:{member_id}",
                 store_id=store,
                 receipt_id=receipt.receipt_id,
                 channel=self._options.channel,
@@ -308,7 +341,7 @@ class _Batch:
         self,
         uow: UnitOfWork,
         history: HistoryRepository,
-        member: Member,
+        member_id: str,
         store: str,
         receipt: Receipt,
         counts: Counter[str],
@@ -320,16 +353,14 @@ class _Batch:
         by_purchase: dict[str, list[ReturnLineRequest]] = defaultdict(list)
         unmatched: list[UnmatchedReturn] = []
         for sku, quantity, line in _returned(receipt.lines):
-            match = match_return(
-                quantity, history.returnable(member.member_id, sku, receipt.occurred_at)
-            )
+            match = match_return(quantity, history.returnable(member_id, sku, receipt.occurred_at))
             for purchase_id, taken in match.taken:
                 by_purchase[purchase_id].append(ReturnLineRequest(sku, taken))
             if match.unmatched:
                 unmatched.append(
                     UnmatchedReturn(
                         line.line_no,
-                        member.member_id,
+                        member_id,
                         store,
                         receipt.receipt_id,
                         receipt.occurred_at,
@@ -351,7 +382,7 @@ class _Batch:
         history.add_imported_return(
             store,
             receipt.receipt_id,
-            member.member_id,
+            member_id,
             self._run.run_id,
             receipt.occurred_at,
             matched,
