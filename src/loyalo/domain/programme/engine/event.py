@@ -11,7 +11,6 @@ from loyalo.domain.programme.engine.limits import (
     BudgetLeft,
     UsageCount,
     bucket_of,
-    budget_of,
     within_limit,
 )
 from loyalo.domain.programme.engine.views import TimeView
@@ -32,14 +31,14 @@ def evaluate_event(
         "event": {"name": facts.name, **facts.attributes},
         "trigger": "event",
     }
-    rules = sorted(programme.events.get(facts.name, ()), key=lambda r: (-r.rule.priority, r.order))
+    rules = programme.events.get(facts.name, ())  # by priority, then document order
     awards: list[o.PointAward] = []
     rewards: list[o.RewardIssue] = []
     used: list[o.Usage] = []
     skipped: list[o.Skipped] = []
     for rule in rules:
         spec = rule.rule
-        if (spec.tiers and tier not in spec.tiers) or not rule.scheduled_at(local):
+        if not rule.runs(local, tier):
             continue
         if rule.when is not None and not rule.when(scope):
             continue
@@ -49,8 +48,7 @@ def evaluate_event(
             continue
         if isinstance(spec.effect, FixedPoints):
             points = spec.effect.points
-            budget = budget_of(rule)
-            left = budget_left(spec.id) if budget is not None else None
+            left = budget_left(spec.id) if rule.budget_points is not None else None
             if left is not None and left <= 0:
                 skipped.append(o.Skipped(spec.id, "the campaign budget is spent"))
                 continue

@@ -32,7 +32,7 @@ def period_key(period: Period, local: datetime) -> str:
 
 def bucket_of(rule: CompiledRule, local: datetime, scope: Mapping[str, object]) -> str | None:
     """The bucket a use counts against, or None when the rule has no per-member limit."""
-    limit = rule.rule.limits.per_member if rule.rule.limits else None
+    limit = rule.limit
     if limit is None:
         return None
     bucket = period_key(limit.per, local)
@@ -46,11 +46,7 @@ def bucket_of(rule: CompiledRule, local: datetime, scope: Mapping[str, object]) 
 
 
 def within_limit(rule: CompiledRule, bucket: str | None, usage: UsageCount) -> bool:
-    limit = rule.rule.limits.per_member if rule.rule.limits else None
+    limit = rule.limit
     if limit is None or bucket is None:
         return True
     return usage(rule.id, bucket) < limit.times
-
-
-def budget_of(rule: CompiledRule) -> int | None:
-    return rule.rule.limits.budget_points if rule.rule.limits else None

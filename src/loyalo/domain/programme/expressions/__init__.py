@@ -67,6 +67,7 @@ from loyalo.domain.programme.expressions.compiler import (
     CompiledExpression,
     compile_condition,
     compile_expression,
+    condition_of,
 )
 from loyalo.domain.programme.expressions.functions import FUNCTIONS
 from loyalo.domain.programme.expressions.runtime import EvaluationError
@@ -80,4 +81,5 @@ __all__ = [
     "EvaluationError",
     "compile_condition",
     "compile_expression",
+    "condition_of",
 ]

@@ -125,7 +125,13 @@ def compile_condition(source: str, *, names: Collection[str]) -> Callable[[Scope
 
     Evaluating never raises: a condition over data it cannot evaluate is not met.
     """
-    evaluate = compile_expression(source, names=names)._evaluate
+    return condition_of(compile_expression(source, names=names))
+
+
+def condition_of(expression: CompiledExpression) -> Callable[[Scope], bool]:
+    """A compiled expression as a condition (see :func:`compile_condition`), for a caller
+    that also wants the expression's ``names_used`` without compiling the text twice."""
+    evaluate = expression._evaluate
 
     def condition(scope: Scope) -> bool:
         try:
