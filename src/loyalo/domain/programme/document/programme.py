@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,8 +78,21 @@ class ProgrammeDocument(Part):
         if "base-rate" in ids:
             raise ValueError("'base-rate' is the id of the base earning rate")
         tier_ids = {tier.id for tier in self.tiers.levels} if self.tiers else set()
+        zone = ZoneInfo(self.timezone)
         for rule in self.rules:
+            schedule = rule.schedule
+            if schedule and schedule.starts and schedule.ends:
+                starts, ends = (
+                    _in_zone(moment, zone) for moment in (schedule.starts, schedule.ends)
+                )
+                if ends <= starts:
+                    raise ValueError(f"rule {rule.id}: 'ends' must be after 'starts'")
             unknown = set(rule.tiers) - tier_ids
             if unknown:
                 raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
         return self
+
+
+def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A time written without an offset is in the programme's time zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

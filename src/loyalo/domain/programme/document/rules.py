@@ -52,7 +52,11 @@ class Schedule(Part):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if self.starts and self.ends and self.ends <= self.starts:
+        both_or_neither_zoned = (self.starts and self.starts.tzinfo is not None) == (
+            self.ends and self.ends.tzinfo is not None
+        )
+        # One with an offset, one without: the programme's time zone decides (ProgrammeDocument).
+        if self.starts and self.ends and both_or_neither_zoned and self.ends <= self.starts:
             raise ValueError("'ends' must be after 'starts'")
         if (self.from_time is None) != (self.until_time is None):
             raise ValueError("give both 'from' and 'until', or neither")
