@@ -21,6 +21,7 @@ from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
 from loyalo.bootstrap.settings import Settings
 from loyalo.domain.programme.stored import ActiveProgramme
@@ -41,6 +42,7 @@ class Container:
     access: AccessService
     idempotent: IdempotentRunner
     history: HistoryImporter
+    backtest: BacktestService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -60,9 +62,8 @@ def build(
         return programmes.active(uow)
 
     runtime = ProgrammeRuntime(active)
-    ctx = AppContext(
-        SqlUnitOfWorkFactory(engine), clock or SystemClock(), settings.terms(), runtime
-    )
+    units = SqlUnitOfWorkFactory(engine)
+    ctx = AppContext(units, clock or SystemClock(), settings.terms(), runtime)
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
     return Container(
@@ -79,4 +80,5 @@ def build(
         access=AccessService(ctx),
         idempotent=IdempotentRunner(ctx),
         history=HistoryImporter(ctx),
+        backtest=BacktestService(ctx, programmes, units.read_only_history),
     )

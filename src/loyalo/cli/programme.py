@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,13 +15,17 @@ import typer
 import yaml
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from loyalo.adapters.programme_files import parse_programme, read_source, schema
+from loyalo.application.simulation.service import BacktestRequest
 from loyalo.bootstrap.container import Container, build
+from loyalo.cli import backtest_report
 from loyalo.domain.errors import DomainError, InvalidProgramme
 from loyalo.domain.programme.diff import diff_documents, render
 from loyalo.domain.programme.document import ProgrammeDocument
+from loyalo.domain.programme.simulation.comparison import DEFAULT_REDEMPTION_RATE
 
 programme_app = typer.Typer(
     help="The programme document: rules, tiers, expiry.", no_args_is_help=True
@@ -231,6 +236,93 @@ def diff(
 
     for line in render(diff_documents(resolve(old), resolve(new))):
         typer.echo(line)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD") from exc
+
+
+def _share(value: str) -> Decimal:
+    try:
+        share = Decimal(value)
+    except InvalidOperation as exc:
+        raise typer.BadParameter(f"{value!r} is not a number") from exc
+    if not Decimal(0) <= share <= Decimal(1):
+        raise typer.BadParameter(f"{value} is not a share between 0 and 1 (0.7 means 70%)")
+    return share
+
+
+@programme_app.command("simulate")
+def simulate(
+    path: FileArg,
+    start: Annotated[
+        date,
+        typer.Option(
+            "--from",
+            parser=_day,
+            metavar="YYYY-MM-DD",
+            help="The first day of the period, in the live programme's time zone",
+        ),
+    ],
+    end: Annotated[
+        date,
+        typer.Option(
+            "--to", parser=_day, metavar="YYYY-MM-DD", help="The last day of the period, included"
+        ),
+    ],
+    against: Annotated[
+        int | None,
+        typer.Option(help="The live version to compare with. Default: the version in force"),
+    ] = None,
+    redemption_rate: Annotated[
+        Decimal,
+        typer.Option(
+            parser=_share,
+            metavar="SHARE",
+            help="The share of the points issued that members are expected to redeem, "
+            "between 0 and 1: the expected cost is their value times this share",
+        ),
+    ] = DEFAULT_REDEMPTION_RATE,
+    top: Annotated[int, typer.Option(min=0, help="How many rules to list by cost")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=2,
+            help="1, or 2 to replay the candidate in a second process. "
+            "Default: 2 for a long history when a core is free",
+        ),
+    ] = None,
+) -> None:
+    """Replay the stored purchases, returns and events under a candidate programme, next
+    to the live one, and compare what each gives and costs. Nothing is written."""
+    _, document = _load(path)
+    request = BacktestRequest(document, start, end, against, redemption_rate, top, processes)
+    with _container() as container, _replay_progress() as progress:
+        task = progress.add_task("replaying the history", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        comparison = container.backtest.run(request, advance)
+    if as_json:
+        typer.echo(json.dumps(backtest_report.as_json(comparison), indent=2, ensure_ascii=False))
+    else:
+        backtest_report.render(comparison, _out(), top)
+
+
+def _replay_progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err(),
+    )
 
 
 @programme_app.command("schema")

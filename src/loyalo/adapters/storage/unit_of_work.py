@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
 from loyalo.adapters.storage.history import SqlHistoryRepository
+from loyalo.adapters.storage.history_reader import SqlHistorySource
 from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
 from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
@@ -52,6 +53,7 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self.read_only_history = SqlHistorySource(engine)  # snapshots for backtests
 
     @contextmanager
     def __call__(self) -> Iterator[SqlUnitOfWork]:
