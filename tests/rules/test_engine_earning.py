@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from loyalo.domain.purchases.basket import Line
 from tests.rules.engine_support import SATURDAY_NOON, programme, quote, rule
@@ -156,9 +155,12 @@ def test_effects_earn_exactly(
     assert quote(programme(rules=[spec]), lines).points == points
 
 
-def test_cashback_to_a_money_wallet_is_refused_until_a_wallet_exists() -> None:
-    with pytest.raises(ValidationError, match="money wallet is not available yet"):
-        programme(rules=[rule({"type": "cashback", "percent": 2, "credit": "wallet"})])
+def test_cashback_to_the_money_wallet_is_money_attributed_to_its_lines() -> None:
+    compiled = programme(rules=[rule({"type": "cashback", "percent": 5, "credit": "wallet"})])
+    outcome = quote(compiled, (Line("A", 1, 11200), Line("B", 1, 4000)))
+    (credit,) = outcome.cashback
+    assert (credit.amount_minor, credit.lines) == (760, {0: 560, 1: 200})
+    assert not [a for a in outcome.awards if a.rule_id == credit.rule_id]
 
 
 def test_stamps_count_units_of_matching_lines() -> None:

@@ -6,7 +6,7 @@ identity map would not see those, so what they read back must not come from one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from loyalo.application import ledger_ops
 from loyalo.application.members import MemberDraft
@@ -21,7 +21,7 @@ def test_lots_read_after_a_draw_show_what_is_left(container: Container) -> None:
     with container.ctx.uow() as uow:
         member = container.members.enrol(uow, MemberDraft(email="lots@example.pl"))
         head = uow.ledger.lock(member.member_id)
-        for points in (10, 20):
+        for day, points in ((0, 10), (1, 20)):  # the older lot is drawn first
             head, _, _ = ledger_ops.credit(
                 uow,
                 head,
@@ -29,8 +29,8 @@ def test_lots_read_after_a_draw_show_what_is_left(container: Container) -> None:
                 kind=EntryKind.EARN,
                 pending_days=0,
                 provenance=Provenance(source_type="test"),
-                occurred_at=EARNED,
-                now=EARNED,
+                occurred_at=EARNED + timedelta(days=day),
+                now=EARNED + timedelta(days=day),
             )
         first = uow.ledger.lots(member.member_id, pending=False)
         uow.ledger.draw(draw_oldest_first(first, 15))

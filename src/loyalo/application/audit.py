@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from loyalo.application.context import AppContext
 from loyalo.domain.ledger.audit import Finding, audit_chain
+from loyalo.domain.wallet.audit import audit_wallet
 
 
 @dataclass(slots=True)
@@ -22,7 +23,7 @@ class VerifyReport:
 def verify_ledger(
     ctx: AppContext, progress: Callable[[int, int], None] | None = None
 ) -> VerifyReport:
-    """Check every member's chain; ``progress(done, total)`` after each member."""
+    """Check every member's chain and wallet; ``progress(done, total)`` after each member."""
     report = VerifyReport()
     with ctx.uow() as uow:
         member_ids = list(uow.audit.member_ids())
@@ -34,6 +35,10 @@ def verify_ledger(
                 uow.audit.entries(member_id),
                 uow.audit.stored_balance(member_id),
                 uow.audit.lot_totals(member_id),
+            ) or audit_wallet(  # the money wallet, under the same lock
+                member_id,
+                uow.wallets.entries(member_id),
+                uow.wallets.stored_balance(member_id),
             )
         report.members_checked += 1
         if finding:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loyalo.domain.money import Money
+
 
 @dataclass(frozen=True, slots=True)
 class Effect:
@@ -13,3 +15,4 @@ class Effect:
     entry_id: str | None = None
     programme_version: int | None = None
     rule_id: str | None = None
+    money: Money | None = None  # for wallet effects: the money moved (``points`` is 0)

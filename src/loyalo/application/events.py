@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from loyalo.application import ledger_ops
@@ -17,6 +18,7 @@ from loyalo.domain.errors import EventConflict, InvalidInput
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.expiry import lot_expires_at
 from loyalo.domain.members.member import Member
+from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.programme.engine.event import evaluate_event
 from loyalo.domain.programme.engine.facts import EventFacts
 from loyalo.domain.programme.engine.views import MemberView
@@ -48,6 +50,10 @@ class EventService:
         self._ctx = ctx
         self._tiers = TierService(ctx)
 
+    def _spent(self, uow: UnitOfWork, programme: CompiledProgramme, member: Member) -> Decimal:
+        """``member.spent`` in conditions: money spent so far, net of returns."""
+        return Decimal(self._tiers.money_spent(uow, member.member_id)).scaleb(-programme.exponent)
+
     def record(self, uow: UnitOfWork, command: EventCommand) -> EventResult:
         _check(command)
         member = resolve(uow, command.member)
@@ -68,7 +74,7 @@ class EventService:
         facts = EventFacts(
             command.name,
             occurred_at,
-            MemberView.of(member, tier.id if tier else None),
+            MemberView.of(member, tier.id if tier else None, self._spent(uow, programme, member)),
             tier,
             command.channel,
             command.attributes,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +23,7 @@ from loyalo.domain.purchases.purchase import Purchase, ReturnRecord
 from loyalo.domain.reservations.holds import Hold, HoldStatus
 from loyalo.domain.stamps import StampCard, Stamped, Unstamped
 from loyalo.domain.tiers.qualification import TierState
+from loyalo.domain.wallet.entries import StoredWalletEntry, WalletBalance, WalletEntry, WalletHead
 
 
 class MemberRepository(Protocol):
@@ -250,6 +251,8 @@ class UnitOfWork(Protocol):
     def activity(self) -> ActivityRepository: ...
     @property
     def history(self) -> HistoryRepository: ...
+    @property
+    def wallets(self) -> WalletRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -268,3 +271,19 @@ class ProgrammeProvider(Protocol):
     """The programme in force, compiled: every purchase and event asks it."""
 
     def compiled(self, uow: UnitOfWork) -> CompiledProgramme: ...
+
+
+class WalletRepository(Protocol):
+    """The money wallet: ``lock`` only under the member's ledger lock, taken first."""
+
+    def lock(self, member_id: str, currency: str) -> WalletHead: ...
+    def balance(self, member_id: str) -> WalletBalance: ...
+    def stored_balance(self, member_id: str) -> WalletBalance | None: ...
+    def append(
+        self, head: WalletHead, entry_id: str, entry: WalletEntry, at: datetime
+    ) -> WalletHead: ...
+    def add_purchase_cashback(
+        self, purchase_id: str, lines: Sequence[tuple[int, str, int]]
+    ) -> None: ...
+    def purchase_cashback(self, purchase_id: str) -> list[tuple[int, str, int]]: ...
+    def entries(self, member_id: str) -> Iterator[StoredWalletEntry]: ...

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from loyalo.application import ledger_ops
@@ -18,6 +19,7 @@ from loyalo.application.ports import UnitOfWork
 from loyalo.application.stamps import StampLines, stamps_to_take_back
 from loyalo.application.stamps import take_back as take_back_stamps
 from loyalo.application.tiers import TierChange, TierService
+from loyalo.application.wallets import credit_cashback, take_back_cashback
 from loyalo.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
@@ -243,6 +245,8 @@ class PurchaseService:
         uow.purchases.add(purchase)
         effects = [
             *credited.effects,
+            # after the points: the wallet row is locked after the balance row, always
+            *credit_cashback(uow, member.member_id, programme, outcome, source, now),
             *remember(uow, member.member_id, programme, outcome, source, now),
         ]
         change = self._tiers.record_activity(
@@ -256,7 +260,7 @@ class PurchaseService:
         )
         if change is not None:
             effects.append(_tier_effect(change, programme.version))
-        if not outcome.awards:
+        if not outcome.awards and not outcome.cashback:
             effects.insert(
                 0,
                 Effect("points_earned", 0, "the purchase earns no points", None, programme.version),
@@ -274,14 +278,17 @@ class PurchaseService:
         tier = self._tiers.tier_for_purchase(
             uow, programme.document, member.member_id, now, command.total_minor
         )
+        spent = self._tiers.money_spent(uow, member.member_id)
         return PurchaseFacts(
             lines=command.lines,
             at=command.occurred_at,
-            member=MemberView.of(member, tier.id if tier else None),
+            member=MemberView.of(
+                member, tier.id if tier else None, Decimal(spent).scaleb(-programme.exponent)
+            ),
             tier=tier,
             channel=command.channel,
             store=command.store_id,
-            spent_before_minor=self._tiers.money_spent(uow, member.member_id),
+            spent_before_minor=spent,
         )
 
     def _evaluate(
@@ -374,6 +381,9 @@ class PurchaseService:
         if not effects:
             effects = (Effect("points_returned", 0, "no points to take back", None),)
         returning = {r.line_index: r.quantity for r in returned}
+        effects += take_back_cashback(
+            uow, purchase, already, returning, return_id, occurred_at, now
+        )
         stamps = stamps_to_take_back(purchase, already, returning)
         effects += take_back_stamps(uow, purchase, stamps, now)
         return ReturnResult(record, purchase, head.balance, effects)

@@ -197,3 +197,9 @@ class ImportConflict(Conflict):
 class InvalidHistory(InvalidInput):
     slug = "invalid-history"
     title = "The history file cannot be imported"
+
+
+class InsufficientWallet(DomainError):
+    slug = "insufficient-wallet"
+    kind = ErrorKind.REFUSED
+    title = "Not enough money in the wallet"

@@ -16,6 +16,7 @@ from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.tiers import TierService
+from loyalo.application.wallets import WalletService
 from loyalo.domain.programme.document import ProgrammeDocument
 
 
@@ -31,5 +32,6 @@ class HttpServices:
     adjustments: AdjustmentService
     access: AccessService
     idempotent: IdempotentRunner
+    wallets: WalletService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors

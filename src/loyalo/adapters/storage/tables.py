@@ -352,3 +352,79 @@ class ImportRejectRow(Base):
     line_no: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     receipt_id: Mapped[str] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(String(500))
+
+
+class MemberWalletRow(Base):
+    """One row per member with a wallet: money balance, money debt, head of its chain.
+
+    Taken under the member's ``member_balances`` lock and after it, so the lock
+    order is always the same; CHECK constraints refuse a negative balance.
+    """
+
+    __tablename__ = "member_wallets"
+    __table_args__ = (
+        CheckConstraint("balance_minor >= 0", name="balance_not_negative"),
+        CheckConstraint("debt_minor <= 0", name="debt_not_positive"),
+    )
+
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    debt_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    chain_seq: Mapped[int] = mapped_column(Integer, default=0)
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+
+class WalletEntryRow(Base):
+    """Append-only (triggers refuse UPDATE and DELETE): one money movement."""
+
+    __tablename__ = "wallet_entries"
+    __table_args__ = (
+        UniqueConstraint("member_id", "seq", name="uq_wallet_entries_member_seq"),
+        Index("ix_wallet_entries_source", "source_type", "source_id"),
+    )
+
+    entry_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    store_id: Mapped[str | None] = mapped_column(String(64))
+    source_type: Mapped[str | None] = mapped_column(String(32))
+    source_id: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    programme_version: Mapped[int | None] = mapped_column(Integer)
+    rule_id: Mapped[str | None] = mapped_column(String(128))
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class WalletPostingRow(Base):
+    """Append-only: the money postings of a wallet entry (they sum to zero)."""
+
+    __tablename__ = "wallet_postings"
+
+    posting_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    entry_id: Mapped[str] = mapped_column(ForeignKey("wallet_entries.entry_id"), index=True)
+    member_id: Mapped[str] = mapped_column(ID, index=True)
+    account: Mapped[str] = mapped_column(String(24))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class PurchaseLineCashbackRow(Base):
+    """Wallet cashback each rule gave each line: a return takes back exactly these."""
+
+    __tablename__ = "purchase_line_cashback"
+    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+
+    purchase_id: Mapped[str] = mapped_column(ForeignKey("purchases.purchase_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)

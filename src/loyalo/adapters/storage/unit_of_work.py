@@ -19,6 +19,7 @@ from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
 from loyalo.adapters.storage.rules_state import SqlRulesState
 from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
+from loyalo.adapters.storage.wallets import SqlWalletRepository
 
 
 class SqlUnitOfWork:
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self.tiers = SqlTierRepository(session)
         self.activity = SqlActivityRepository(session)
         self.history = SqlHistoryRepository(session)
+        self.wallets = SqlWalletRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -32,6 +32,7 @@ class Capability(StrEnum):
     EVENTS_WRITE = "events:write"
     PROGRAMME_READ = "programme:read"
     PROGRAMME_WRITE = "programme:write"
+    WALLET_SPEND = "wallet:spend"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -45,6 +46,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.TIERS_READ,
             Capability.EVENTS_WRITE,
             Capability.PROGRAMME_READ,
+            Capability.WALLET_SPEND,
         }
     ),
     Role.APP: frozenset(

@@ -14,6 +14,8 @@ from loyalo.adapters.http.schemas.ledger import (
     BalanceView,
     EntryOut,
     LedgerPage,
+    WalletSpendIn,
+    WalletSpendOut,
 )
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.services import HttpServices
@@ -21,7 +23,9 @@ from loyalo.adapters.http.writes import run_write
 from loyalo.application.adjustments import AdjustmentCommand
 from loyalo.application.members import resolve
 from loyalo.application.ports import UnitOfWork
+from loyalo.application.wallets import WalletSpendCommand
 from loyalo.domain.access.roles import Capability, Principal
+from loyalo.domain.money import Money
 
 router = APIRouter(prefix="/v1/members", tags=["ledger"])
 
@@ -32,9 +36,15 @@ def balance_of(svc: HttpServices, caller: Principal, member: str) -> BalanceView
         found = resolve(uow, member)
         caller.require_member(Capability.BALANCE_READ, found.member_id)
         balance = uow.ledger.balance(found.member_id)
-        point_name = svc.ctx.terms_in(uow).point_name
+        wallet = uow.wallets.balance(found.member_id)
+        terms = svc.ctx.terms_in(uow)
     return BalanceView(
-        member_id=found.member_id, balance=BalanceOut.of(balance), point_name=point_name
+        member_id=found.member_id,
+        balance=BalanceOut.of(balance),
+        point_name=terms.point_name,
+        currency=terms.currency,
+        wallet_balance=str(Money(wallet.balance_minor, terms.currency)),
+        wallet_debt=str(Money(wallet.debt_minor, terms.currency)),
     )
 
 
@@ -84,5 +94,30 @@ def adjust(
 
     def action(uow: UnitOfWork) -> tuple[int, AdjustmentOut]:
         return 201, AdjustmentOut.of(svc.adjustments.adjust(uow, command))
+
+    return run_write(request, svc, caller, body, action)
+
+
+@router.post(
+    "/{member}/wallet/spend",
+    status_code=201,
+    response_model=WalletSpendOut,
+    summary="Pay from the member's money wallet (admin, pos)",
+    description="Refused with `/problems/insufficient-wallet` when the wallet holds less.",
+)
+def spend_wallet(
+    member: str, body: WalletSpendIn, request: Request, svc: ServicesDep, caller: CallerDep
+) -> JSONResponse:
+    caller.require(Capability.WALLET_SPEND)
+
+    def action(uow: UnitOfWork) -> tuple[int, WalletSpendOut]:
+        currency = svc.ctx.terms_in(uow).currency
+        command = WalletSpendCommand(
+            member,
+            Money.parse(body.amount, currency).amount_minor,
+            body.reference,
+            actor=f"apikey:{caller.key_id}",
+        )
+        return 201, WalletSpendOut.of(svc.wallets.spend(uow, command))
 
     return run_write(request, svc, caller, body, action)

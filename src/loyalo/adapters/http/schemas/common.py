@@ -65,6 +65,11 @@ class EffectOut(BaseModel):
     entry_id: str | None = None
     programme_version: int | None = None
     rule_id: str | None = None
+    amount: str | None = Field(
+        default=None,
+        description="Money moved in the wallet (cashback effects), a decimal string",
+        examples=["7.60"],
+    )
 
     @classmethod
     def of(cls, effect: Effect) -> EffectOut:
@@ -75,6 +80,7 @@ class EffectOut(BaseModel):
             entry_id=effect.entry_id,
             programme_version=effect.programme_version,
             rule_id=effect.rule_id,
+            amount=str(effect.money) if effect.money else None,
         )
 
 

@@ -7,15 +7,50 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from loyalo.adapters.http.schemas.common import BalanceOut, EffectOut, Strict
+from loyalo.adapters.http.schemas.common import Amount, BalanceOut, EffectOut, Strict
 from loyalo.application.adjustments import AdjustmentResult
+from loyalo.application.wallets import WalletSpendResult
 from loyalo.domain.ledger.stored import StoredEntry
+from loyalo.domain.money import Money
 
 
 class BalanceView(BaseModel):
     member_id: str
     balance: BalanceOut
     point_name: str
+    currency: str = Field(description="The currency of the money wallet")
+    wallet_balance: str = Field(description="Money in the wallet", examples=["7.60"])
+    wallet_debt: str = Field(
+        description="Cashback owed after returns of spent money (zero or negative)",
+        examples=["0.00"],
+    )
+
+
+class WalletSpendIn(Strict):
+    amount: Amount = Field(description="Money to pay from the wallet, more than zero")
+    reference: str = Field(min_length=1, max_length=128, description="The till's payment id")
+
+
+class WalletSpendOut(BaseModel):
+    entry_id: str
+    member_id: str
+    amount: str
+    reference: str
+    currency: str
+    wallet_balance: str
+    wallet_debt: str
+
+    @classmethod
+    def of(cls, result: WalletSpendResult) -> WalletSpendOut:
+        return cls(
+            entry_id=result.entry_id,
+            member_id=result.member_id,
+            amount=str(Money(result.amount_minor, result.currency)),
+            reference=result.reference,
+            currency=result.currency,
+            wallet_balance=str(Money(result.wallet.balance_minor, result.currency)),
+            wallet_debt=str(Money(result.wallet.debt_minor, result.currency)),
+        )
 
 
 class PostingOut(BaseModel):

@@ -66,15 +66,7 @@ class Cashback(Part):
 
     type: Literal["cashback"] = "cashback"
     percent: Percent
-    credit: CashbackCredit = CashbackCredit.POINTS
-
-    @model_validator(mode="after")
-    def _wallet_not_yet(self) -> Self:
-        # The engine computes wallet cashback, but no money account holds it yet: refuse it
-        # rather than promise money that nothing would credit.
-        if self.credit is CashbackCredit.WALLET:
-            raise ValueError("cashback to a money wallet is not available yet; use credit: points")
-        return self
+    credit: CashbackCredit = CashbackCredit.POINTS  # wallet: money in the member's wallet
 
 
 class Stamps(Part):

@@ -35,6 +35,7 @@ class CashbackCredit:
     rule_id: str
     amount_minor: int
     description: str
+    lines: dict[int, int] = field(default_factory=dict)  # line index -> minor units (returns)
 
 
 @dataclass(frozen=True, slots=True)

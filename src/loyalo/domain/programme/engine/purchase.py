@@ -389,7 +389,7 @@ def _cashback(run: _Run, item: _Applying, effect: Cashback, weights: dict[int, i
     base = minor_to_units(sum(weights.values()), exponent)
     text = f"{effect.percent}% cashback on {base} ({item.rule.rule.name})"
     if effect.credit is CashbackCredit.WALLET:
-        run.cashback.append(o.CashbackCredit(item.rule.id, money, text))
+        run.cashback.append(o.CashbackCredit(item.rule.id, money, text, allocate(money, weights)))
         _use(run, item)
         return
     rate = run.programme.document.redeem_points_per_unit

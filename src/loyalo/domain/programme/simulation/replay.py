@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from loyalo.domain.errors import DomainError
@@ -120,7 +121,7 @@ def line_points_of(outcome: Outcome) -> LineAmounts:
     return tuple((index, rule, points) for (index, rule), points in sorted(result.items()))
 
 
-def _view(facts: MemberFacts, tier: Tier | None) -> MemberView:
+def _view(facts: MemberFacts, tier: Tier | None, spent_minor: int, exponent: int) -> MemberView:
     """What conditions read about the member, as ``MemberView.of`` builds it live."""
     return MemberView(
         facts.member_id,
@@ -128,6 +129,7 @@ def _view(facts: MemberFacts, tier: Tier | None) -> MemberView:
         facts.joined,
         facts.birth_date,
         facts.attributes,
+        Decimal(spent_minor).scaleb(-exponent),
     )
 
 
@@ -188,7 +190,9 @@ class Replay:
             PurchaseFacts(
                 lines=purchase.lines,
                 at=at,
-                member=_view(state.facts, tier),
+                member=_view(
+                    state.facts, tier, state.activity.spent_minor, programme.compiled.exponent
+                ),
                 tier=tier,
                 channel=purchase.channel,
                 store=purchase.store_id,
@@ -266,7 +270,7 @@ class Replay:
             EventFacts(
                 event.name,
                 at,
-                _view(state.facts, tier),
+                _view(state.facts, tier, state.activity.spent_minor, programme.compiled.exponent),
                 tier,
                 event.channel,
                 event.attributes,

@@ -1,0 +1,1 @@
+"""The money wallet: cashback in integer minor units of the programme currency."""
