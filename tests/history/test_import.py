@@ -222,3 +222,33 @@ def test_a_refused_receipt_leaves_no_member_and_no_count_behind(
     assert report.counts["purchases"] == 3
     assert _balance(container, "200") == (3, 0)
     assert verify_ledger(container.ctx).ok
+
+
+def test_tiers_are_reviewed_on_the_days_of_the_history(
+    container: Container, tmp_path: Path
+) -> None:
+    apply_gbp(
+        container,
+        tiers={
+            "metric": "money_spent",
+            "window": "calendar_year",
+            "levels": [
+                {"id": "classic", "name": "Classic", "threshold": 0},
+                {"id": "trade", "name": "Trade", "threshold": 100},
+            ],
+        },
+    )
+    rows = [
+        ("4001", "A", 1, "2010-12-01 10:00:00", "150.00", "300.0", "UK"),
+        ("4002", "A", 1, "2011-01-05 10:00:00", "1.00", "300.0", "UK"),
+    ]
+    report = run_import(container, write_history(tmp_path / "tiers.csv", rows))
+    assert report.counts["tier_downgrades"] == 1
+    with container.ctx.uow() as uow:
+        member = uow.members.find(parse_member_ref("ext:300"))
+        assert member is not None
+        history = container.tiers.history(uow, member.member_id)
+    changes = [(entry.reason, entry.to_tier, entry.at.date().isoformat()) for entry in history]
+    # spent 150.00 in 2010; on 5 January 2011 nothing yet that year: reviewed before the sale
+    assert ("downgrade", "classic", "2011-01-05") in changes
+    assert changes[-1][:2] == ("downgrade", "classic")

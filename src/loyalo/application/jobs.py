@@ -16,8 +16,10 @@ from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext
 from loyalo.application.events import EventCommand, EventService
 from loyalo.application.expiry import expire_member
+from loyalo.application.ports import UnitOfWork
 from loyalo.application.tiers import TierService
 from loyalo.domain.programme.document.expiry import Inactivity
+from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.tiers.qualification import add_months
 
 
@@ -33,24 +35,46 @@ def run_due(ctx: AppContext, batch: int = 500) -> JobReport:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         programme = ctx.programmes.compiled(uow)
-        members = {hold.member_id for hold in uow.reservations.open_expired(now, batch)}
-        members.update(uow.audit.members_with_matured_lots(now, batch))
-        members.update(uow.audit.members_with_expired_lots(now, batch))
-        policy = programme.document.expiry
-        if isinstance(policy, Inactivity):
-            members.update(uow.activity.inactive_since(add_months(now, -policy.months), batch))
-        reviews = uow.tiers.due_for_review(now, batch)
+        members, reviews = due_members(uow, programme, now, batch)
     written = 0
     for member_id in sorted(members):  # a fixed order: no two jobs deadlock
         with ctx.uow() as uow:
-            head = uow.ledger.lock(member_id)
-            settled = ledger_ops.settle_member_timers(uow, head, now)
-            settled = expire_member(uow, settled, programme, now)
-            written += settled.seq - head.seq
+            written += settle_member(uow, programme, member_id, now)
             uow.commit()
     changes = _review_tiers(ctx, reviews, now)
     birthdays = _birthdays(ctx, now, batch)
     return JobReport(len(members), written, changes, birthdays)
+
+
+def due_members(
+    uow: UnitOfWork, programme: CompiledProgramme, now: datetime, batch: int
+) -> tuple[set[str], list[str]]:
+    """Members with timers or expiry due, and members whose tier is due for review."""
+    members = {hold.member_id for hold in uow.reservations.open_expired(now, batch)}
+    members.update(uow.audit.members_with_matured_lots(now, batch))
+    members.update(uow.audit.members_with_expired_lots(now, batch))
+    policy = programme.document.expiry
+    if isinstance(policy, Inactivity):
+        members.update(uow.activity.inactive_since(add_months(now, -policy.months), batch))
+    return members, uow.tiers.due_for_review(now, batch)
+
+
+def settle_member(
+    uow: UnitOfWork, programme: CompiledProgramme, member_id: str, now: datetime
+) -> int:
+    """Holds released, pending points matured, points expired: the entries it wrote."""
+    head = uow.ledger.lock(member_id)
+    settled = ledger_ops.settle_member_timers(uow, head, now)
+    settled = expire_member(uow, settled, programme, now)
+    return settled.seq - head.seq
+
+
+def review_member(
+    uow: UnitOfWork, tiers: TierService, programme: CompiledProgramme, member_id: str, now: datetime
+) -> bool:
+    uow.ledger.lock(member_id)
+    change = tiers.review(uow, programme.document, programme.version, member_id, now)
+    return change is not None
 
 
 def _review_tiers(ctx: AppContext, member_ids: list[str], now: datetime) -> int:
@@ -58,10 +82,8 @@ def _review_tiers(ctx: AppContext, member_ids: list[str], now: datetime) -> int:
     changes = 0
     for member_id in sorted(member_ids):
         with ctx.uow() as uow:
-            uow.ledger.lock(member_id)
             programme = ctx.programmes.compiled(uow)
-            change = tiers.review(uow, programme.document, programme.version, member_id, now)
-            changes += change is not None
+            changes += review_member(uow, tiers, programme, member_id, now)
             uow.commit()
     return changes
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, time
 from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ from loyalo.application.history.ports import (
     ImportRun,
     UnmatchedReturn,
 )
+from loyalo.application.jobs import due_members, review_member, settle_member
 from loyalo.application.members import MemberDraft, MemberService
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import (
@@ -40,6 +41,7 @@ from loyalo.application.purchases import (
     ReturnCommand,
     ReturnLineRequest,
 )
+from loyalo.application.tiers import TierService
 from loyalo.domain.errors import CurrencyMismatch, DomainError, InvalidHistory
 from loyalo.domain.history.matching import match_return
 from loyalo.domain.history.receipts import LineProblem, Receipt, group_receipts
@@ -95,6 +97,7 @@ class ReplayClock:
 
 _SHOWN_REJECTS = 20
 _KNOWN_MEMBERS = 100_000
+_DUE_AT_ONCE = 1_000_000  # members settled or reviewed in the one pass a day of history
 
 
 class HistoryImporter:
@@ -203,6 +206,9 @@ class _Batch:
         self._wall = ctx.clock
         self._members = MemberService(self._ctx)  # no listener: history earns no welcome bonus
         self._purchases = PurchaseService(self._ctx)
+        self._tiers = TierService(self._ctx)
+        self._programme = programme
+        self._day: date | None = None  # the last day of history whose due work was done
         self._run = run
         self._options = options
         self._currency = programme.document.currency
@@ -243,6 +249,8 @@ class _Batch:
         rejects: list[tuple[int, str, str]],
     ) -> None:
         counts["lines"] += len(receipt.lines) + len(receipt.problems)
+        if receipt.occurred_at is not None:
+            self._catch_up(uow, receipt.occurred_at, counts)
         reason = _refusal(receipt)
         if reason is None:
             own: Counter[str] = Counter()  # counted only if the receipt is kept
@@ -261,6 +269,27 @@ class _Batch:
         counts["rejected_lines"] += len(receipt.lines) + len(receipt.problems)
         history.add_reject(self._run.run_id, receipt.first_line_no, receipt.receipt_id, reason)
         rejects.append((receipt.first_line_no, receipt.receipt_id, reason))
+
+    def _catch_up(self, uow: UnitOfWork, moment: datetime, counts: Counter[str]) -> None:
+        """What the scheduler would have done by this day's midnight: timers, expiry, reviews.
+
+        A live programme runs its jobs all day long; a replayed history runs them once at
+        the start of each day that has a receipt, before that receipt.
+        """
+        zone = self._programme.zone
+        day = moment.astimezone(zone).date()
+        if self._day is not None and day <= self._day:
+            return
+        self._day = day
+        midnight = datetime.combine(day, time(), tzinfo=zone)
+        programme = self._programme
+        members, reviews = due_members(uow, programme, midnight, _DUE_AT_ONCE)
+        for member_id in sorted(members):
+            counts["job_entries"] += settle_member(uow, programme, member_id, midnight)
+        for member_id in sorted(reviews):
+            changed = review_member(uow, self._tiers, programme, member_id, midnight)
+            counts["tier_reviews"] += 1
+            counts["tier_downgrades"] += changed
 
     def _record(
         self, uow: UnitOfWork, history: HistoryRepository, receipt: Receipt, counts: Counter[str]
