@@ -7,7 +7,7 @@ from datetime import datetime
 
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.chain import ChainedContent
-from loyalo.domain.ledger.journal import JournalEntry
+from loyalo.domain.ledger.journal import JournalEntry, Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +44,22 @@ def chained_content(
     recorded_at: datetime,
     prev_hash: str,
 ) -> ChainedContent:
-    prov = entry.provenance
-    provenance = {
+    return ChainedContent(
+        entry_id=entry_id,
+        member_id=member_id,
+        seq=seq,
+        kind=entry.kind.value,
+        occurred_at=entry.occurred_at,
+        recorded_at=recorded_at,
+        postings=tuple((p.account.value, p.points) for p in entry.postings),
+        provenance=provenance_fields(entry.provenance),
+        prev_hash=prev_hash,
+    )
+
+
+def provenance_fields(prov: Provenance) -> dict[str, object]:
+    """The provenance as hashed: a chain's entries say where they came from, tamper-evidently."""
+    return {
         "channel": prov.channel,
         "store_id": prov.store_id,
         "source_type": prov.source_type,
@@ -56,14 +70,3 @@ def chained_content(
         "rule_id": prov.rule_id,
         "extra": prov.extra or None,
     }
-    return ChainedContent(
-        entry_id=entry_id,
-        member_id=member_id,
-        seq=seq,
-        kind=entry.kind.value,
-        occurred_at=entry.occurred_at,
-        recorded_at=recorded_at,
-        postings=tuple((p.account.value, p.points) for p in entry.postings),
-        provenance=provenance,
-        prev_hash=prev_hash,
-    )

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from loyalo.domain.ledger.chain import ChainedContent
 from loyalo.domain.ledger.journal import Provenance, UnbalancedEntry
+from loyalo.domain.ledger.stored import provenance_fields
 
 
 class WalletAccount(StrEnum):
@@ -141,19 +142,7 @@ def wallet_chained_content(
     prev_hash: str,
 ) -> ChainedContent:
     """The hashed content: the points ledger's canonical form, with the currency in it."""
-    prov = entry.provenance
-    provenance = {
-        "currency": entry.currency,
-        "channel": prov.channel,
-        "store_id": prov.store_id,
-        "source_type": prov.source_type,
-        "source_id": prov.source_id,
-        "reason": prov.reason,
-        "actor": prov.actor,
-        "programme_version": prov.programme_version,
-        "rule_id": prov.rule_id,
-        "extra": prov.extra or None,
-    }
+    provenance = {"currency": entry.currency, **provenance_fields(entry.provenance)}
     return ChainedContent(
         entry_id=entry_id,
         member_id=member_id,
