@@ -240,3 +240,38 @@ def test_two_processes_give_what_one_gives(container: Container, clock: FakeCloc
 
     assert shared == alone
     assert shared.candidate.net_points > shared.live.net_points
+
+
+STAMP_CARD: dict[str, Any] = {
+    "name": "Coffee card",
+    "currency": "PLN",
+    "timezone": "Europe/Warsaw",
+    "earning": {"points": 0},
+    "rules": [
+        {
+            "id": "coffee-stamps",
+            "name": "Coffee card",
+            "lines": 'line.category == "coffee"',
+            "effect": {"type": "stamps", "card": "coffee", "goal": 9, "reward": "free-coffee"},
+        }
+    ],
+}
+
+
+def test_the_replay_takes_stamps_back_as_the_live_return_does(
+    container: Container, clock: FakeClock
+) -> None:
+    document = apply(container, STAMP_CARD)
+    world = World(container, clock)
+    world.enrol("cat")
+    coffees = world.buy("cat", item("ESP", 800, 9, "coffee"))  # the card completes: a free coffee
+    world.later(hours=1)
+    world.give_back(coffees, ESP=2)  # the card is at 0: 2 stamps owed
+    world.later(hours=1)
+    world.buy("cat", item("ESP", 800, 9, "coffee"))  # 2 settle the debt, the card reaches 7
+    world.later(hours=1)
+
+    figures = world.replay(document, until=clock.now())
+
+    assert _rewards(container) == Counter({"free-coffee": 1})
+    assert figures.rewards == Counter({"free-coffee": 1})  # not 2: the returned stamps were owed

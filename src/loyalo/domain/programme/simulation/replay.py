@@ -34,6 +34,7 @@ from loyalo.domain.programme.engine.facts import EventFacts, PurchaseFacts
 from loyalo.domain.programme.engine.limits import BudgetLeft
 from loyalo.domain.programme.engine.outcome import Outcome
 from loyalo.domain.programme.engine.purchase import evaluate_purchase
+from loyalo.domain.programme.engine.stamp_lines import StampLines
 from loyalo.domain.programme.engine.views import MemberView
 from loyalo.domain.programme.simulation.activity import Activity
 from loyalo.domain.programme.simulation.figures import SideFigures
@@ -47,6 +48,7 @@ from loyalo.domain.programme.simulation.history import (
 from loyalo.domain.programme.simulation.tiers import TierRules, TierStep
 from loyalo.domain.purchases.basket import Line
 from loyalo.domain.purchases.returns import line_points_to_take_back, returned_lines, share_floor
+from loyalo.domain.stamps import StampCard, add_stamps, take_back_stamps
 from loyalo.domain.tiers.qualification import TierState
 
 LineAmounts = tuple[tuple[int, str, int], ...]  # (line index, rule id, points or minor units)
@@ -88,7 +90,7 @@ class MemberState:
     activity: Activity = field(default_factory=Activity)
     tier: TierState | None = None
     usage: dict[tuple[str, str], int] = field(default_factory=dict)
-    stamps: dict[str, int] = field(default_factory=dict)
+    stamps: dict[str, StampCard] = field(default_factory=dict)
 
     def used(self, rule_id: str, bucket: str) -> int:
         return self.usage.get((rule_id, bucket), 0)
@@ -105,6 +107,8 @@ class _Kept:
     points: LineAmounts
     discounts: LineAmounts
     returns_left: int
+    stamps: LineAmounts = ()  # stamps per (line, rule): a return takes back its units' stamps
+    cards: dict[str, str] = field(default_factory=dict)  # stamp rule -> its card
     returned: dict[int, int] = field(default_factory=dict)  # line index -> units returned
     returned_value_minor: int = 0
 
@@ -160,6 +164,7 @@ class Replay:
         self._before = _Programme.of(before, self._budgets_given) if before else self._own
         self._states: dict[str, MemberState] = {}
         self._kept: dict[str, _Kept] = {}
+        self._stamp_lines = StampLines()
 
     @property
     def programme(self) -> CompiledProgramme:
@@ -185,22 +190,18 @@ class Replay:
             if tiers
             else None
         )
-        outcome = evaluate_purchase(
-            programme.compiled,
-            PurchaseFacts(
-                lines=purchase.lines,
-                at=at,
-                member=_view(
-                    state.facts, tier, state.activity.spent_minor, programme.compiled.exponent
-                ),
-                tier=tier,
-                channel=purchase.channel,
-                store=purchase.store_id,
-                spent_before_minor=state.activity.spent_minor,
+        facts = PurchaseFacts(
+            lines=purchase.lines,
+            at=at,
+            member=_view(
+                state.facts, tier, state.activity.spent_minor, programme.compiled.exponent
             ),
-            state.used,
-            programme.budget_left,
+            tier=tier,
+            channel=purchase.channel,
+            store=purchase.store_id,
+            spent_before_minor=state.activity.spent_minor,
         )
+        outcome = evaluate_purchase(programme.compiled, facts, state.used, programme.budget_left)
         completed = self._remember(state, programme, outcome)
         if counted:
             figures = self.figures
@@ -219,6 +220,11 @@ class Replay:
                 line_points_of(outcome),
                 _line_discounts(outcome),
                 returns,
+                tuple(
+                    (s.line_index, s.rule_id, s.stamps)
+                    for s in self._stamp_lines.attribute(programme.compiled, facts, outcome)
+                ),
+                {stamp.rule_id: stamp.card for stamp in outcome.stamps},
             )
         self._activity(state, programme, at, day, outcome.net_total_minor, outcome.points, counted)
 
@@ -242,6 +248,10 @@ class Replay:
         points = line_points_to_take_back(kept.points, quantities, kept.returned, returning)
         points = {rule: back for rule, back in points.items() if back > 0}
         discounts = line_points_to_take_back(kept.discounts, quantities, kept.returned, returning)
+        stamps = line_points_to_take_back(kept.stamps, quantities, kept.returned, returning)
+        for rule_id, back in stamps.items():  # as the live return does (domain/stamps.py)
+            card = kept.cards[rule_id]
+            state.stamps[card] = take_back_stamps(state.stamps.get(card, StampCard()), back).card
         value = sum(line.value_minor for line in returned)
         before = kept.returned_value_minor
         paid_back = share_floor(kept.paid_minor, before + value, kept.total_minor) - share_floor(
@@ -376,9 +386,10 @@ class Replay:
                 given[award.rule_id] = given.get(award.rule_id, 0) + award.points
         completed = []
         for stamp in outcome.stamps:
-            cards, state.stamps[stamp.card] = divmod(
-                state.stamps.get(stamp.card, 0) + stamp.stamps, stamp.goal
+            stamped = add_stamps(
+                state.stamps.get(stamp.card, StampCard()), stamp.stamps, stamp.goal
             )
-            if cards:
-                completed.append((stamp.reward, cards))
+            state.stamps[stamp.card] = stamped.card
+            if stamped.completed:
+                completed.append((stamp.reward, stamped.completed))
         return completed
