@@ -16,7 +16,7 @@ from loyalo.application.fingerprint import fingerprint
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
-from loyalo.application.stamps import StampLines, stamps_to_take_back
+from loyalo.application.stamps import line_stamps, stamps_to_take_back
 from loyalo.application.stamps import take_back as take_back_stamps
 from loyalo.application.tiers import TierChange, TierService
 from loyalo.application.wallets import credit_cashback, take_back_cashback
@@ -205,7 +205,6 @@ class PurchaseService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
-        self._stamp_lines = StampLines()
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -238,7 +237,7 @@ class PurchaseService:
         credited = credit_awards(
             uow, head, programme, outcome, source, now, self._expiry(programme, command)
         )
-        stamps = self._stamp_lines.attribute(programme, facts, outcome)
+        stamps = line_stamps(outcome)
         purchase = _purchase(
             command, member.member_id, purchase_id, print_, programme, outcome, credited, stamps
         )

@@ -1,8 +1,8 @@
 """Stamps given back: what a return takes off the member's cards.
 
-Which lines earned a purchase's stamps is worked out when it is recorded
-(``domain/programme/engine/stamp_lines.py``); a return takes back the stamps of
-the units returned, off the card, and what the card no longer holds is owed
+The engine says which lines earned a purchase's stamps (``StampAward.lines``),
+and the purchase records them; a return takes back the stamps of the units
+returned, off the card, and what the card no longer holds is owed
 (docs/PROGRAMME.md, "Stamp cards and returns").
 """
 
@@ -12,11 +12,18 @@ from datetime import datetime
 
 from loyalo.application.effects import Effect
 from loyalo.application.ports import UnitOfWork
-from loyalo.domain.programme.engine.stamp_lines import StampLines
-from loyalo.domain.purchases.purchase import Purchase
+from loyalo.domain.programme.engine.outcome import Outcome
+from loyalo.domain.purchases.purchase import LineStamps, Purchase
 from loyalo.domain.purchases.returns import line_points_to_take_back
 
-__all__ = ["StampLines", "stamps_to_take_back", "take_back"]
+
+def line_stamps(outcome: Outcome) -> tuple[LineStamps, ...]:
+    """The stamps each line earned, rule by rule, as the purchase stores them."""
+    return tuple(
+        LineStamps(index, stamp.rule_id, stamp.card, count)
+        for stamp in outcome.stamps
+        for index, count in sorted(stamp.lines.items())
+    )
 
 
 def stamps_to_take_back(

@@ -46,6 +46,7 @@ class StampAward:
     goal: int
     reward: str
     description: str
+    lines: dict[int, int] = field(default_factory=dict)  # line index -> stamps (returns)
 
 
 @dataclass(frozen=True, slots=True)

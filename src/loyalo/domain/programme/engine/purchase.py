@@ -371,9 +371,12 @@ def _other_effect(run: _Run, item: _Applying) -> None:
     elif isinstance(effect, Cashback):
         _cashback(run, item, effect, weights)
     elif isinstance(effect, Stamps):
-        count = effect.per_unit * sum(run.facts.lines[i].quantity for i in item.lines)
+        per_line = {i: effect.per_unit * run.facts.lines[i].quantity for i in item.lines}
+        count = sum(per_line.values())
         run.stamps.append(
-            o.StampAward(item.rule.id, effect.card, count, effect.goal, effect.reward, name)
+            o.StampAward(
+                item.rule.id, effect.card, count, effect.goal, effect.reward, name, per_line
+            )
         )
         _use(run, item)
     elif isinstance(effect, IssueReward):

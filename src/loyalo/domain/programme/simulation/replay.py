@@ -34,7 +34,6 @@ from loyalo.domain.programme.engine.facts import EventFacts, PurchaseFacts
 from loyalo.domain.programme.engine.limits import BudgetLeft
 from loyalo.domain.programme.engine.outcome import Outcome
 from loyalo.domain.programme.engine.purchase import evaluate_purchase
-from loyalo.domain.programme.engine.stamp_lines import StampLines
 from loyalo.domain.programme.engine.views import MemberView
 from loyalo.domain.programme.simulation.activity import Activity
 from loyalo.domain.programme.simulation.figures import SideFigures
@@ -164,7 +163,6 @@ class Replay:
         self._before = _Programme.of(before, self._budgets_given) if before else self._own
         self._states: dict[str, MemberState] = {}
         self._kept: dict[str, _Kept] = {}
-        self._stamp_lines = StampLines()
 
     @property
     def programme(self) -> CompiledProgramme:
@@ -221,8 +219,9 @@ class Replay:
                 _line_discounts(outcome),
                 returns,
                 tuple(
-                    (s.line_index, s.rule_id, s.stamps)
-                    for s in self._stamp_lines.attribute(programme.compiled, facts, outcome)
+                    (index, stamp.rule_id, count)
+                    for stamp in outcome.stamps
+                    for index, count in sorted(stamp.lines.items())
                 ),
                 {stamp.rule_id: stamp.card for stamp in outcome.stamps},
             )
