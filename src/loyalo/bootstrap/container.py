@@ -23,6 +23,7 @@ from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
+from loyalo.application.wallets import WalletService
 from loyalo.bootstrap.settings import Settings
 from loyalo.domain.programme.stored import ActiveProgramme
 
@@ -42,6 +43,7 @@ class Container:
     access: AccessService
     idempotent: IdempotentRunner
     history: HistoryImporter
+    wallets: WalletService
     backtest: BacktestService
 
     def close(self) -> None:
@@ -80,5 +82,6 @@ def build(
         access=AccessService(ctx),
         idempotent=IdempotentRunner(ctx),
         history=HistoryImporter(ctx),
+        wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
     )

@@ -15,7 +15,6 @@ from loyalo.adapters.http.app import create_app
 from loyalo.adapters.http.services import HttpServices
 from loyalo.adapters.programme_files import parse_programme
 from loyalo.application.jobs import run_due
-from loyalo.application.wallets import WalletService
 from loyalo.bootstrap.container import Container
 
 log = logging.getLogger("loyalo.scheduler")
@@ -37,7 +36,7 @@ def http_services(container: Container) -> HttpServices:
         adjustments=container.adjustments,
         access=container.access,
         idempotent=container.idempotent,
-        wallets=WalletService(container.ctx),  # stateless: built here, not in the container
+        wallets=container.wallets,
         render_card=render_card,
         parse_programme=parse_programme,
     )

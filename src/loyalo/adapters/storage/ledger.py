@@ -24,7 +24,7 @@ from loyalo.domain.ledger.audit import LotTotals
 from loyalo.domain.ledger.chain import GENESIS_HASH, entry_hash
 from loyalo.domain.ledger.journal import EntryKind, JournalEntry, Posting, Provenance
 from loyalo.domain.ledger.lots import Lot, LotDraw
-from loyalo.domain.ledger.stored import ChainHead, StoredEntry, chained_content
+from loyalo.domain.ledger.stored import ChainHead, StoredEntry, chained_content, provenance_fields
 
 _BALANCES = cast(Table, MemberBalanceRow.__table__)
 _LOCK = (
@@ -120,7 +120,6 @@ class SqlLedgerRepository(SqlRepository):
     ) -> ChainHead:
         seq = head.seq + 1
         digest = entry_hash(chained_content(entry_id, head.member_id, seq, entry, at, head.hash))
-        prov = entry.provenance
         self._db.execute(
             _INSERT_ENTRY,
             {
@@ -130,15 +129,7 @@ class SqlLedgerRepository(SqlRepository):
                 "kind": entry.kind.value,
                 "occurred_at": entry.occurred_at,
                 "recorded_at": at,
-                "channel": prov.channel,
-                "store_id": prov.store_id,
-                "source_type": prov.source_type,
-                "source_id": prov.source_id,
-                "reason": prov.reason,
-                "actor": prov.actor,
-                "programme_version": prov.programme_version,
-                "rule_id": prov.rule_id,
-                "extra": prov.extra or None,
+                **provenance_fields(entry.provenance),
                 "prev_hash": head.hash,
                 "hash": digest,
             },

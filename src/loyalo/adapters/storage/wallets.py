@@ -24,6 +24,7 @@ from loyalo.adapters.storage.tables import (
 from loyalo.domain.errors import CurrencyMismatch
 from loyalo.domain.ledger.chain import GENESIS_HASH, entry_hash
 from loyalo.domain.ledger.journal import Provenance
+from loyalo.domain.ledger.stored import provenance_fields
 from loyalo.domain.wallet.entries import (
     StoredWalletEntry,
     WalletAccount,
@@ -105,10 +106,7 @@ class SqlWalletRepository(SqlRepository):
         return WalletHead(member_id, row.currency, balance, row.chain_seq, row.chain_hash)
 
     def balance(self, member_id: str) -> WalletBalance:
-        row = self._db.execute(_BALANCE, {"wallet_member_id": member_id}).first()
-        return (
-            WalletBalance(int(row.balance_minor), int(row.debt_minor)) if row else WalletBalance()
-        )
+        return self.stored_balance(member_id) or WalletBalance()
 
     def stored_balance(self, member_id: str) -> WalletBalance | None:
         """None when the member never had a wallet row (the audit tells the two apart)."""
@@ -123,7 +121,6 @@ class SqlWalletRepository(SqlRepository):
         seq = head.seq + 1
         content = wallet_chained_content(entry_id, head.member_id, seq, entry, at, head.hash)
         digest = entry_hash(content)
-        prov = entry.provenance
         self._db.execute(
             _INSERT_ENTRY,
             {
@@ -134,15 +131,7 @@ class SqlWalletRepository(SqlRepository):
                 "currency": entry.currency,
                 "occurred_at": entry.occurred_at,
                 "recorded_at": at,
-                "channel": prov.channel,
-                "store_id": prov.store_id,
-                "source_type": prov.source_type,
-                "source_id": prov.source_id,
-                "reason": prov.reason,
-                "actor": prov.actor,
-                "programme_version": prov.programme_version,
-                "rule_id": prov.rule_id,
-                "extra": prov.extra or None,
+                **provenance_fields(entry.provenance),
                 "prev_hash": head.hash,
                 "hash": digest,
             },

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 GENESIS_HASH = "0" * 64
 
@@ -49,3 +49,30 @@ def entry_hash(content: ChainedContent) -> str:
     }
     encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+
+
+class ChainLink(Protocol):
+    """A stored entry of a chain: the points ledger's or the money wallet's."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    def content(self) -> ChainedContent: ...
+
+
+def link_problem(link: ChainLink, prev: str, expected_seq: int) -> str | None:
+    """What is wrong with one link of a chain, or None: its place, its link, its content."""
+    if link.seq != expected_seq:
+        return f"sequence gap: expected {expected_seq}, found {link.seq}"
+    if link.prev_hash != prev:
+        return "previous-hash link is broken"
+    content = link.content()
+    total = sum(amount for _, amount in content.postings)
+    if total != 0:
+        return f"postings sum to {total}, not zero"
+    if entry_hash(content) != link.hash:
+        return "content does not match its hash (the entry was altered)"
+    return None

@@ -58,7 +58,7 @@ def chained_content(
 
 
 def provenance_fields(prov: Provenance) -> dict[str, object]:
-    """The provenance as hashed: a chain's entries say where they came from, tamper-evidently."""
+    """Where an entry came from: hashed into its chain, and stored beside it, field for field."""
     return {
         "channel": prov.channel,
         "store_id": prov.store_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from loyalo.domain.ledger.audit import Finding
-from loyalo.domain.ledger.chain import GENESIS_HASH, entry_hash
+from loyalo.domain.ledger.chain import GENESIS_HASH, link_problem
 from loyalo.domain.wallet.entries import StoredWalletEntry, WalletBalance
 
 
@@ -17,7 +17,7 @@ def audit_wallet(
     balance = WalletBalance()
     expected_seq = 1
     for entry in entries:
-        problem = _entry_problem(entry, prev, expected_seq)
+        problem = link_problem(entry, prev, expected_seq)
         if problem is None:
             balance = balance.apply(entry.entry.postings)
             if not balance.is_valid():
@@ -30,17 +30,4 @@ def audit_wallet(
         return Finding(
             member_id, None, None, f"wallet: stored balance {stored} != its entries {balance}"
         )
-    return None
-
-
-def _entry_problem(stored: StoredWalletEntry, prev: str, expected_seq: int) -> str | None:
-    if stored.seq != expected_seq:
-        return f"sequence gap: expected {expected_seq}, found {stored.seq}"
-    if stored.prev_hash != prev:
-        return "previous-hash link is broken"
-    total = sum(p.amount_minor for p in stored.entry.postings)
-    if total != 0:
-        return f"postings sum to {total}, not zero"
-    if entry_hash(stored.content()) != stored.hash:
-        return "content does not match its hash (the entry was altered)"
     return None
