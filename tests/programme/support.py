@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from loyalo.application.members import MemberDraft
-from loyalo.application.purchases import PurchaseCommand, PurchaseResult, ReturnCommand
+from loyalo.application.purchases import (
+    PurchaseCommand,
+    PurchaseResult,
+    ReturnCommand,
+    ReturnLineRequest,
+    ReturnResult,
+)
 from loyalo.bootstrap.container import Container
 from loyalo.domain.members.member import Member
 from loyalo.domain.programme.document import ProgrammeDocument
@@ -35,6 +41,12 @@ def enrol(container: Container, **fields: Any) -> Member:
 def buy(
     container: Container, member: Member, minor: int, at: datetime | None = None
 ) -> PurchaseResult:
+    return buy_lines(container, member, Line("SKU", 1, minor), at=at)
+
+
+def buy_lines(
+    container: Container, member: Member, *lines: Line, at: datetime | None = None
+) -> PurchaseResult:
     command = PurchaseCommand(
         member=f"id:{member.member_id}",
         store_id="s1",
@@ -42,8 +54,8 @@ def buy(
         channel="pos",
         occurred_at=at or container.ctx.clock.now(),
         currency="PLN",
-        total_minor=minor,
-        lines=(Line("SKU", 1, minor),),
+        total_minor=sum(line.total_minor for line in lines),
+        lines=lines,
     )
     with container.ctx.uow() as uow:
         result = container.purchases.record(uow, command)
@@ -51,10 +63,13 @@ def buy(
     return result
 
 
-def give_back(container: Container, purchase_id: str) -> None:
+def give_back(container: Container, purchase_id: str, *units: tuple[str, int]) -> ReturnResult:
+    """Return ``(sku, quantity)`` units of a purchase; none named: the whole receipt."""
+    requested = tuple(ReturnLineRequest(sku, quantity) for sku, quantity in units) or None
     with container.ctx.uow() as uow:
-        container.purchases.record_return(uow, ReturnCommand(purchase_id, None))
+        result = container.purchases.record_return(uow, ReturnCommand(purchase_id, requested))
         uow.commit()
+    return result
 
 
 def tier_of(container: Container, member: Member) -> str | None:

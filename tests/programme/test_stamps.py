@@ -8,17 +8,13 @@ shows fewer than zero stamps.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
 
 from loyalo.application.audit import verify_ledger
 from loyalo.application.purchases import (
-    PurchaseCommand,
     PurchaseResult,
-    ReturnCommand,
-    ReturnLineRequest,
     ReturnResult,
 )
 from loyalo.bootstrap.container import Container
@@ -26,9 +22,8 @@ from loyalo.domain.members.member import Member
 from loyalo.domain.purchases.basket import Line
 from loyalo.domain.purchases.purchase import LineStamps
 from loyalo.domain.stamps import StampCard
-from tests.programme.support import apply, enrol
-
-_receipts = itertools.count(1)
+from tests.programme.support import apply, buy_lines, enrol
+from tests.programme.support import give_back as return_units
 
 COFFEE_CARD: dict[str, Any] = {
     "currency": "PLN",
@@ -53,31 +48,12 @@ def cake(quantity: int) -> Line:
 
 
 def buy(container: Container, member: Member, *lines: Line) -> PurchaseResult:
-    command = PurchaseCommand(
-        member=f"id:{member.member_id}",
-        store_id="cafe-1",
-        receipt_id=f"S{next(_receipts)}",
-        channel="pos",
-        occurred_at=container.ctx.clock.now(),
-        currency="PLN",
-        total_minor=sum(line.total_minor for line in lines),
-        lines=lines,
-    )
-    with container.ctx.uow() as uow:
-        result = container.purchases.record(uow, command)
-        uow.commit()
-    return result
+    return buy_lines(container, member, *lines)
 
 
 def give_back(container: Container, bought: PurchaseResult, **skus: int) -> ReturnResult:
     """Return units by SKU (none given: the whole receipt)."""
-    lines = tuple(ReturnLineRequest(sku, quantity) for sku, quantity in skus.items()) or None
-    with container.ctx.uow() as uow:
-        result = container.purchases.record_return(
-            uow, ReturnCommand(bought.purchase.purchase_id, lines)
-        )
-        uow.commit()
-    return result
+    return return_units(container, bought.purchase.purchase_id, *skus.items())
 
 
 def card(container: Container, member: Member) -> StampCard:

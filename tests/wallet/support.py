@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-from loyalo.application.purchases import (
-    PurchaseCommand,
-    PurchaseResult,
-    ReturnCommand,
-    ReturnLineRequest,
-    ReturnResult,
-)
-from loyalo.application.wallets import WalletService, WalletSpendCommand, WalletSpendResult
+from loyalo.application.purchases import PurchaseResult
+from loyalo.application.wallets import WalletSpendCommand, WalletSpendResult
 from loyalo.bootstrap.container import Container
 from loyalo.domain.members.member import Member
 from loyalo.domain.purchases.basket import Line
 from loyalo.domain.wallet.entries import StoredWalletEntry, WalletBalance
+from tests.programme.support import buy_lines, give_back
 
-_receipts = itertools.count(1)
+__all__ = ["give_back"]  # used by the wallet tests as it is
 
 WALLET_CASHBACK: dict[str, Any] = {
     "currency": "PLN",
@@ -37,33 +31,12 @@ BASKET_152 = (Line("123", 1, 1200), Line("000", 1, 10000), Line("0001", 1, 4000)
 
 
 def buy(container: Container, member: Member, *lines: Line) -> PurchaseResult:
-    command = PurchaseCommand(
-        member=f"id:{member.member_id}",
-        store_id="w1",
-        receipt_id=f"W{next(_receipts)}",
-        channel="pos",
-        occurred_at=container.ctx.clock.now(),
-        currency="PLN",
-        total_minor=sum(line.total_minor for line in lines),
-        lines=lines,
-    )
-    with container.ctx.uow() as uow:
-        result = container.purchases.record(uow, command)
-        uow.commit()
-    return result
-
-
-def give_back(container: Container, purchase_id: str, *lines: tuple[str, int]) -> ReturnResult:
-    requested = tuple(ReturnLineRequest(sku, quantity) for sku, quantity in lines) or None
-    with container.ctx.uow() as uow:
-        result = container.purchases.record_return(uow, ReturnCommand(purchase_id, requested))
-        uow.commit()
-    return result
+    return buy_lines(container, member, *lines)
 
 
 def spend(container: Container, member: Member, minor: int, ref: str) -> WalletSpendResult:
     with container.ctx.uow() as uow:
-        result = WalletService(container.ctx).spend(
+        result = container.wallets.spend(
             uow, WalletSpendCommand(f"id:{member.member_id}", minor, ref)
         )
         uow.commit()
