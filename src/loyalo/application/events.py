@@ -18,7 +18,6 @@ from loyalo.domain.errors import EventConflict, InvalidInput
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.expiry import lot_expires_at
 from loyalo.domain.members.member import Member
-from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.programme.engine.event import evaluate_event
 from loyalo.domain.programme.engine.facts import EventFacts
 from loyalo.domain.programme.engine.views import MemberView
@@ -50,10 +49,6 @@ class EventService:
         self._ctx = ctx
         self._tiers = TierService(ctx)
 
-    def _spent(self, uow: UnitOfWork, programme: CompiledProgramme, member: Member) -> Decimal:
-        """``member.spent`` in conditions: money spent so far, net of returns."""
-        return Decimal(self._tiers.money_spent(uow, member.member_id)).scaleb(-programme.exponent)
-
     def record(self, uow: UnitOfWork, command: EventCommand) -> EventResult:
         _check(command)
         member = resolve(uow, command.member)
@@ -70,11 +65,13 @@ class EventService:
         head = ledger_ops.settle_member_timers(uow, head, now)
         programme = self._ctx.programmes.compiled(uow)
         document = programme.document
-        tier = self._tiers.tier_for_purchase(uow, document, member.member_id, now, 0)
+        standing = self._tiers.standing(uow, document, member.member_id, now, 0)
+        tier = standing.tier
+        spent = Decimal(standing.spent_minor).scaleb(-programme.exponent)  # member.spent
         facts = EventFacts(
             command.name,
             occurred_at,
-            MemberView.of(member, tier.id if tier else None, self._spent(uow, programme, member)),
+            MemberView.of(member, tier.id if tier else None, spent),
             tier,
             command.channel,
             command.attributes,

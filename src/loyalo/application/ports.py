@@ -203,9 +203,10 @@ class TierHistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class ActivityTotals:
-    spend_minor: int
+    spend_minor: int  # over the window asked for
     points_earned: int
     last_at: datetime | None
+    lifetime_spend_minor: int  # whatever the window: what ``member.spent`` reads
 
 
 class TierRepository(Protocol):

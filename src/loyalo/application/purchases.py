@@ -274,10 +274,10 @@ class PurchaseService:
         command: PurchaseCommand,
         now: datetime,
     ) -> PurchaseFacts:
-        tier = self._tiers.tier_for_purchase(
+        standing = self._tiers.standing(
             uow, programme.document, member.member_id, now, command.total_minor
         )
-        spent = self._tiers.money_spent(uow, member.member_id)
+        tier, spent = standing.tier, standing.spent_minor
         return PurchaseFacts(
             lines=command.lines,
             at=command.occurred_at,

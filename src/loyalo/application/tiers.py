@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from loyalo.application.context import AppContext, new_id
-from loyalo.application.ports import TierHistoryEntry, UnitOfWork
+from loyalo.application.ports import ActivityTotals, TierHistoryEntry, UnitOfWork
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document import ProgrammeDocument
 from loyalo.domain.programme.document.tiers import Tier, TierMetric, TierPolicy
@@ -42,6 +42,12 @@ class TierChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Standing:
+    tier: Tier | None  # the tier whose benefits apply
+    spent_minor: int  # money spent before, net of returns, whatever the window
+
+
+@dataclass(frozen=True, slots=True)
 class TierStatus:
     tier: Tier | None
     state: TierState | None
@@ -55,27 +61,30 @@ class TierService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
 
-    def tier_for_purchase(
+    def standing(
         self,
         uow: UnitOfWork,
         document: ProgrammeDocument,
         member_id: str,
         now: datetime,
         basket_spend_minor: int,
-    ) -> Tier | None:
-        """The tier whose benefits a purchase gets; with a money metric the purchase counts."""
+    ) -> Standing:
+        """The tier whose benefits a purchase (or an event) gets, and the money spent before.
+
+        With a money metric the purchase itself counts towards the tier. One read of the
+        member's activity gives both.
+        """
+        totals = self._totals(uow, document, member_id, now)
         policy = document.tiers
         if policy is None:
-            return None
+            return Standing(None, totals.lifetime_spend_minor)
         held = self._held(uow, policy, member_id)
         if policy.metric is not TierMetric.MONEY_SPENT:
-            return held
-        metric = self.metric(uow, document, member_id, now) + basket_spend_minor
+            return Standing(held, totals.lifetime_spend_minor)
+        metric = totals.spend_minor + basket_spend_minor
         reached = tier_for(policy, metric, currency_exponent(document.currency))
-        return max(held, reached, key=lambda tier: rank(policy, tier.id))
-
-    def money_spent(self, uow: UnitOfWork, member_id: str) -> int:
-        return uow.activity.totals(member_id).spend_minor
+        tier = max(held, reached, key=lambda tier: rank(policy, tier.id))
+        return Standing(tier, totals.lifetime_spend_minor)
 
     def metric(
         self, uow: UnitOfWork, document: ProgrammeDocument, member_id: str, now: datetime
@@ -83,12 +92,19 @@ class TierService:
         policy = document.tiers
         if policy is None:
             return 0
-        start = window_start(policy, now, ZoneInfo(document.timezone))
-        since: date | None = start.date() if start else None
-        totals = uow.activity.totals(member_id, since)
+        totals = self._totals(uow, document, member_id, now)
         if policy.metric is TierMetric.MONEY_SPENT:
             return totals.spend_minor
         return totals.points_earned
+
+    def _totals(
+        self, uow: UnitOfWork, document: ProgrammeDocument, member_id: str, now: datetime
+    ) -> ActivityTotals:
+        """The member's activity over the tier window (all of it without tiers)."""
+        policy = document.tiers
+        start = window_start(policy, now, ZoneInfo(document.timezone)) if policy else None
+        since: date | None = start.date() if start else None
+        return uow.activity.totals(member_id, since)
 
     def record_activity(
         self,

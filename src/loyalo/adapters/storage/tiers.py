@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    case,
     func,
     insert,
     select,
@@ -80,12 +81,21 @@ _TIER_UPDATE = (
     )
 )
 _HISTORY_INSERT = insert(cast(Table, TierHistoryRow.__table__))
+_LIFETIME_SPEND = func.coalesce(func.sum(_ACTIVITY.c.spend_minor), 0)
 _TOTALS = select(
-    func.coalesce(func.sum(_ACTIVITY.c.spend_minor), 0),
+    _LIFETIME_SPEND,
     func.coalesce(func.sum(_ACTIVITY.c.points_earned), 0),
     func.max(_ACTIVITY.c.last_at),
+    _LIFETIME_SPEND,
 ).where(_ACTIVITY.c.member_id == bindparam("activity_member_id"))
-_TOTALS_SINCE = _TOTALS.where(_ACTIVITY.c.day >= bindparam("activity_since"))
+_IN_WINDOW = _ACTIVITY.c.day >= bindparam("activity_since")
+# One scan of the member's days gives the window's sums and the lifetime spend.
+_TOTALS_SINCE = select(
+    func.coalesce(func.sum(case((_IN_WINDOW, _ACTIVITY.c.spend_minor))), 0),
+    func.coalesce(func.sum(case((_IN_WINDOW, _ACTIVITY.c.points_earned))), 0),
+    func.max(case((_IN_WINDOW, _ACTIVITY.c.last_at))),
+    _LIFETIME_SPEND,
+).where(_ACTIVITY.c.member_id == bindparam("activity_member_id"))
 
 
 def _activity_upsert(dialect: str) -> Any:
@@ -192,8 +202,8 @@ class SqlActivityRepository(SqlRepository):
             found = self._db.execute(
                 _TOTALS_SINCE, {"activity_member_id": member_id, "activity_since": since}
             )
-        spend, points, last = found.one()
-        return ActivityTotals(int(spend), int(points), last)
+        spend, points, last, lifetime = found.one()
+        return ActivityTotals(int(spend), int(points), last, int(lifetime))
 
     def inactive_since(self, before: datetime, limit: int) -> list[str]:
         last = func.max(MemberActivityRow.last_at)

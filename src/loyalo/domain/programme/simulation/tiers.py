@@ -1,7 +1,7 @@
 """Tier qualification over a replay, pure: the rules of ``application/tiers.py``.
 
 * The tier a purchase gets is the tier held; with a money metric, the purchase
-  itself counts towards it (``tier_for_purchase``).
+  itself counts towards it (``TierService.standing``).
 * After every purchase, return and event the metric is read again and an upgrade
   happens at once; a member who re-qualifies during a grace keeps the tier.
 * A downgrade waits for the review date; a review that finds a lower tier starts
