@@ -240,17 +240,7 @@ def _with_postings(session: Session, rows: Sequence[JournalEntryRow]) -> list[St
 
 
 def _stored(row: JournalEntryRow, postings: tuple[Posting, ...]) -> StoredEntry:
-    provenance = Provenance(
-        channel=row.channel,
-        store_id=row.store_id,
-        source_type=row.source_type,
-        source_id=row.source_id,
-        reason=row.reason,
-        actor=row.actor,
-        programme_version=row.programme_version,
-        rule_id=row.rule_id,
-        extra=dict(row.extra or {}),
-    )
+    provenance = provenance_of(row)
     entry = JournalEntry.restore(EntryKind(row.kind), postings, provenance, row.occurred_at)
     return StoredEntry(
         row.entry_id, row.member_id, row.seq, entry, row.recorded_at, row.prev_hash, row.hash
@@ -322,3 +312,18 @@ class SqlLedgerAudit(SqlRepository):
                 .limit(limit)
             )
         )
+
+
+def provenance_of(row: Any) -> Provenance:
+    """An entry's provenance from its stored columns (points journal and wallet alike)."""
+    return Provenance(
+        channel=row.channel,
+        store_id=row.store_id,
+        source_type=row.source_type,
+        source_id=row.source_id,
+        reason=row.reason,
+        actor=row.actor,
+        programme_version=row.programme_version,
+        rule_id=row.rule_id,
+        extra=dict(row.extra or {}),
+    )

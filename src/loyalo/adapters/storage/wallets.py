@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
+from loyalo.adapters.storage.ledger import provenance_of
 from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import (
     MemberWalletRow,
@@ -23,7 +24,6 @@ from loyalo.adapters.storage.tables import (
 )
 from loyalo.domain.errors import CurrencyMismatch
 from loyalo.domain.ledger.chain import GENESIS_HASH, entry_hash
-from loyalo.domain.ledger.journal import Provenance
 from loyalo.domain.ledger.stored import provenance_fields
 from loyalo.domain.wallet.entries import (
     StoredWalletEntry,
@@ -213,17 +213,7 @@ class SqlWalletRepository(SqlRepository):
 
 
 def _stored(row: Any, postings: tuple[WalletPosting, ...]) -> StoredWalletEntry:
-    provenance = Provenance(
-        channel=row.channel,
-        store_id=row.store_id,
-        source_type=row.source_type,
-        source_id=row.source_id,
-        reason=row.reason,
-        actor=row.actor,
-        programme_version=row.programme_version,
-        rule_id=row.rule_id,
-        extra=dict(row.extra or {}),
-    )
+    provenance = provenance_of(row)
     entry = WalletEntry.restore(
         WalletEntryKind(row.kind), row.currency, postings, provenance, row.occurred_at
     )
