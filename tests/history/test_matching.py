@@ -58,3 +58,12 @@ def test_nothing_is_lost_or_invented(quantity: int, held: list[int]) -> None:
     left = {c.purchase_id: c.quantity_left for c in candidates}
     assert all(0 < q <= left[pid] for pid, q in match.taken)
     assert match.unmatched == max(0, quantity - sum(held))
+
+
+def test_receipts_of_the_same_moment_go_by_receipt_id_not_by_chance() -> None:
+    same = [
+        Returnable("f-uuid", DAY, 2, receipt_id="536366"),
+        Returnable("a-uuid", DAY, 2, receipt_id="536367"),
+    ]
+    for order in (same, same[::-1]):
+        assert match_return(3, order).taken == (("a-uuid", 2), ("f-uuid", 1))

@@ -169,6 +169,7 @@ class SqlHistoryRepository(SqlRepository):
             select(
                 PurchaseRow.purchase_id,
                 PurchaseRow.occurred_at,
+                PurchaseRow.receipt_id,
                 PurchaseLineRow.line_no,
                 PurchaseLineRow.quantity,
             )
@@ -181,11 +182,15 @@ class SqlHistoryRepository(SqlRepository):
             return []
         returned = self._returned({row.purchase_id for row in rows})
         left: dict[str, int] = defaultdict(int)
-        when: dict[str, datetime] = {}
+        receipts: dict[str, tuple[datetime, str]] = {}
         for row in rows:
             left[row.purchase_id] += row.quantity - returned[row.purchase_id].get(row.line_no, 0)
-            when[row.purchase_id] = row.occurred_at
-        return [Returnable(pid, when[pid], quantity) for pid, quantity in left.items() if quantity]
+            receipts[row.purchase_id] = (row.occurred_at, row.receipt_id)
+        return [
+            Returnable(pid, receipts[pid][0], quantity, receipts[pid][1])
+            for pid, quantity in left.items()
+            if quantity
+        ]
 
     def _returned(self, purchase_ids: set[str]) -> dict[str, dict[int, int]]:
         totals: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
