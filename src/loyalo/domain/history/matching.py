@@ -2,10 +2,11 @@
 
 History files rarely say which sale a return belongs to. The usual practice,
 and ours: a returned SKU comes back from the most recent earlier receipt that
-still has units of it, then the one before, and so on (of two receipts of the same
-minute, the later receipt id first, so two imports of one file match alike). What no earlier receipt
-holds (a sale from before the history starts) is unmatched: kept for
-analytics, and no points are taken for it, since none were given.
+still has units of it, then the one before, and so on (of two receipts of the
+same minute, the later receipt id first, so two imports of one file match
+alike). What no earlier receipt holds (a sale from before the history starts)
+is unmatched: kept for analytics, and no points are taken for it, since none
+were given.
 """
 
 from __future__ import annotations
