@@ -35,6 +35,7 @@ ANNA = PassCard(
     programme_name="Example café & shop",
     point_name="points",
     points_available=1234,
+    points_pending=617,
     points_value=Money(12340, "PLN"),
     tier_name="Silver",
     design=DESIGN,
@@ -73,7 +74,10 @@ def test_the_pass_json_of_a_silver_member_with_1234_points() -> None:
                 {"key": "value", "label": "Worth", "currencyCode": "PLN", "value": 123.4}
             ],
             "primaryFields": [{"key": "balance", "label": "points", "value": 1234}],
-            "secondaryFields": [{"key": "tier", "label": "Tier", "value": "Silver"}],
+            "secondaryFields": [
+                {"key": "tier", "label": "Tier", "value": "Silver"},
+                {"key": "pending", "label": "Pending", "value": 617},
+            ],
             "auxiliaryFields": [
                 {"key": "member", "label": "Member", "value": "Anna Nowak"},
                 {"key": "card", "label": "Card", "value": CARD},
@@ -93,7 +97,13 @@ def test_the_pass_json_of_a_silver_member_with_1234_points() -> None:
 
 
 def test_a_member_without_a_name_or_tier_and_a_design_without_terms() -> None:
-    card = replace(ANNA, member_name=None, tier_name=None, design=PassDesign(logo_text="Café"))
+    card = replace(
+        ANNA,
+        member_name=None,
+        tier_name=None,
+        points_pending=0,
+        design=PassDesign(logo_text="Café"),
+    )
     document = apple.pass_json(card, APPLE)
     store = document["storeCard"]
     assert document["logoText"] == "Café"
@@ -171,6 +181,11 @@ def test_the_google_loyalty_class_and_object() -> None:
         "barcode": {"type": "QR_CODE", "value": CARD, "alternateText": CARD},
         "textModulesData": [
             {"id": "tier", "header": "Tier", "body": "Silver"},
+            {
+                "id": "pending",
+                "header": "Pending",
+                "body": "617 points, spendable after the return window",
+            },
             {"id": "terms", "header": "Terms", "body": "100 points pay 10.00 PLN."},
         ],
     }

@@ -162,6 +162,25 @@ def test_the_google_save_link_is_signed_by_the_service_account_key(
         jwt.decode(body["jwt"], rsa_key().public_key(), algorithms=["RS256"], audience="google")
 
 
+def test_points_in_the_return_window_show_as_pending(passes_api: Api) -> None:
+    apply(passes_api.admin, {**PROGRAMME, "pending_days": 14})
+    member = enrol(passes_api.admin, email="pending@example.pl")
+    response = passes_api.pos.post(
+        "/v1/purchases", json=purchase_body(member["member_id"], [("SKU", 1, "80.00")])
+    )
+    assert response.status_code == 201, response.text
+
+    apple = passes_api.pos.get(f"/v1/members/id:{member['member_id']}/wallet/apple")
+    store = json.loads(unzipped(apple.content)["pass.json"])["storeCard"]
+    assert store["primaryFields"][0]["value"] == 0
+    assert store["secondaryFields"][1] == {"key": "pending", "label": "Pending", "value": 80}
+    google = passes_api.pos.get(f"/v1/members/id:{member['member_id']}/wallet/google").json()
+    assert google["loyalty_object"]["loyaltyPoints"]["balance"] == {"int": 0}
+    assert google["loyalty_object"]["textModulesData"][1]["body"] == (
+        "80 points, spendable after the return window"
+    )
+
+
 def test_the_member_app_gets_its_own_cards_and_no_one_elses(passes_api: Api) -> None:
     anna = silver_member(passes_api)
     bob = enrol(passes_api.admin, email="bob@example.pl")

@@ -58,7 +58,8 @@ class PassService:
         """What the card shows now: available points, their value, the tier held."""
         programme = self._ctx.programmes.compiled(uow)
         document = programme.document
-        available = uow.ledger.balance(member.member_id).available
+        balance = uow.ledger.balance(member.member_id)
+        available = balance.available
         status = self._tiers.status(uow, document, member.member_id, self._ctx.clock.now())
         return PassCard(
             member_id=member.member_id,
@@ -67,6 +68,7 @@ class PassService:
             programme_name=document.name,
             point_name=document.point_name,
             points_available=available,
+            points_pending=balance.pending,
             points_value=programme.terms.value_of_points(available),
             tier_name=status.tier.name if status.tier else None,
             design=document.passes,

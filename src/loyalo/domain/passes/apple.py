@@ -67,13 +67,22 @@ def _store_card(card: PassCard) -> dict[str, list[dict[str, Any]]]:
         "primaryFields": [
             {"key": "balance", "label": card.point_name, "value": card.points_available}
         ],
-        "secondaryFields": [{"key": "tier", "label": "Tier", "value": card.tier_name or "—"}],
+        "secondaryFields": _secondary_fields(card),
         "auxiliaryFields": [
             {"key": "member", "label": "Member", "value": card.member_name or ""},
             {"key": "card", "label": "Card", "value": card.card_number},
         ],
         "backFields": _back_fields(card),
     }
+
+
+def _secondary_fields(card: PassCard) -> list[dict[str, Any]]:
+    fields: list[dict[str, Any]] = [
+        {"key": "tier", "label": "Tier", "value": card.tier_name or "—"}
+    ]
+    if card.points_pending:
+        fields.append({"key": "pending", "label": "Pending", "value": card.points_pending})
+    return fields
 
 
 def _back_fields(card: PassCard) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ class PassCard:
     programme_name: str
     point_name: str
     points_available: int
+    points_pending: int  # earned, spendable once the return window has passed
     points_value: Money  # what the available points pay at the redemption rate
     tier_name: str | None
     design: PassDesign

@@ -75,6 +75,9 @@ def loyalty_object(card: PassCard, identity: GoogleIdentity) -> dict[str, Any]:
 
 def _text_modules(card: PassCard) -> list[dict[str, str]]:
     modules = [{"id": "tier", "header": "Tier", "body": card.tier_name or "—"}]
+    if card.points_pending:
+        pending = f"{card.points_pending} {card.point_name}, spendable after the return window"
+        modules.append({"id": "pending", "header": "Pending", "body": pending})
     if card.design.terms:
         modules.append({"id": "terms", "header": "Terms", "body": card.design.terms})
     return modules
