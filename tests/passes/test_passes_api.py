@@ -136,6 +136,7 @@ def test_the_google_save_link_is_signed_by_the_service_account_key(
     response = passes_api.pos.get(f"/v1/members/id:{member['member_id']}/wallet/google")
 
     assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
     body = response.json()
     assert body["save_url"] == f"https://pay.google.com/gp/v/save/{body['jwt']}"
     claims = jwt.decode(

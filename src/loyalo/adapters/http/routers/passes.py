@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from loyalo.adapters.http.schemas.common import ProblemOut
 from loyalo.adapters.http.schemas.passes import PKPASS_MEDIA_TYPE, GooglePassOut
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.services import HttpServices
@@ -19,8 +20,19 @@ from loyalo.domain.errors import Forbidden
 router = APIRouter(prefix="/v1", tags=["wallet passes"])
 
 NOT_CONFIGURED: dict[int | str, dict[str, Any]] = {
-    409: {"description": "`/problems/passes-not-configured`: no key for that wallet"}
+    409: {
+        "model": ProblemOut,
+        "description": "A refusal (problem+json); `/problems/passes-not-configured`: "
+        "this server has no key for that wallet",
+    }
 }
+_PKPASS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {PKPASS_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The signed .pkpass: a zip of pass.json, images, manifest and signature",
+    }
+}
+NO_STORE = {"Cache-Control": "no-store"}  # a person's card and balance
 
 
 def apple_pass_of(svc: HttpServices, caller: Principal, member: str) -> Response:
@@ -35,12 +47,15 @@ def apple_pass_of(svc: HttpServices, caller: Principal, member: str) -> Response
         media_type=PKPASS_MEDIA_TYPE,
         headers={
             "Content-Disposition": f'attachment; filename="{found.card_number}.pkpass"',
-            "Cache-Control": "no-store",  # a person's card and balance
+            **NO_STORE,
         },
     )
 
 
-def google_pass_of(svc: HttpServices, caller: Principal, member: str) -> GooglePassOut:
+def google_pass_of(
+    svc: HttpServices, caller: Principal, member: str, response: Response
+) -> GooglePassOut:
+    response.headers.update(NO_STORE)
     caller.require(Capability.MEMBERS_READ)
     with svc.ctx.uow() as uow:
         found = resolve(uow, member)
@@ -53,11 +68,6 @@ def _own_member(caller: Principal) -> str:
     if caller.member_id is None:
         raise Forbidden("/v1/me needs an app key with an X-Member-Token")
     return f"id:{caller.member_id}"
-
-
-_PKPASS_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {"content": {PKPASS_MEDIA_TYPE: {}}, "description": "A signed .pkpass"}
-}
 
 
 @router.get(
@@ -76,8 +86,10 @@ def apple_pass(member: str, svc: ServicesDep, caller: CallerDep) -> Response:
     summary="The member's Google Wallet card: class, object and the signed save link",
     responses=NOT_CONFIGURED,
 )
-def google_pass(member: str, svc: ServicesDep, caller: CallerDep) -> GooglePassOut:
-    return google_pass_of(svc, caller, member)
+def google_pass(
+    member: str, response: Response, svc: ServicesDep, caller: CallerDep
+) -> GooglePassOut:
+    return google_pass_of(svc, caller, member, response)
 
 
 @router.get(
@@ -96,5 +108,5 @@ def my_apple_pass(svc: ServicesDep, caller: CallerDep) -> Response:
     summary="The member's own Google Wallet card and save link",
     responses=NOT_CONFIGURED,
 )
-def my_google_pass(svc: ServicesDep, caller: CallerDep) -> GooglePassOut:
-    return google_pass_of(svc, caller, _own_member(caller))
+def my_google_pass(response: Response, svc: ServicesDep, caller: CallerDep) -> GooglePassOut:
+    return google_pass_of(svc, caller, _own_member(caller), response)
