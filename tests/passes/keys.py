@@ -40,15 +40,27 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
+def pass_certificate_name(pass_type_id: str, team_id: str) -> x509.Name:
+    """As Apple names a pass certificate: the pass type as UID, the team as OU."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.USER_ID, pass_type_id),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"Pass Type ID: {pass_type_id}"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, team_id),
+        ]
+    )
+
+
 def certificate(
-    subject: str,
+    subject: str | x509.Name,
     key: rsa.RSAPrivateKey,
     issuer: tuple[x509.Certificate, rsa.RSAPrivateKey] | None = None,
     *,
     ca: bool,
 ) -> x509.Certificate:
     now = datetime.now(UTC)
-    issuer_name, issuer_key = (issuer[0].subject, issuer[1]) if issuer else (_name(subject), key)
+    name = _name(subject) if isinstance(subject, str) else subject
+    issuer_name, issuer_key = (issuer[0].subject, issuer[1]) if issuer else (name, key)
     usage = x509.KeyUsage(
         digital_signature=not ca,
         content_commitment=False,
@@ -62,7 +74,7 @@ def certificate(
     )
     return (
         x509.CertificateBuilder()
-        .subject_name(_name(subject))
+        .subject_name(name)
         .issuer_name(issuer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -93,7 +105,8 @@ def make_pass_keys(directory: Path) -> PassKeys:
     root_key, wwdr_key, pass_key, google_key = rsa_key(), rsa_key(), rsa_key(), rsa_key()
     root = certificate("Test Root CA", root_key, ca=True)
     wwdr = certificate("Test WWDR Intermediate", wwdr_key, (root, root_key), ca=True)
-    signer = certificate(f"Pass Type ID: {PASS_TYPE_ID}", pass_key, (wwdr, wwdr_key), ca=False)
+    subject = pass_certificate_name(PASS_TYPE_ID, TEAM_ID)
+    signer = certificate(subject, pass_key, (wwdr, wwdr_key), ca=False)
     files = {
         "root.pem": pem(root),
         "wwdr.pem": pem(wwdr),

@@ -54,3 +54,18 @@ def test_a_pass_key_that_does_not_open_stops_the_start(pass_keys: PassKeys, tmp_
     )
     with pytest.raises(PassKeyError, match="cannot be read"):
         build(settings)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("apple_pass_type_id", "pass.pl.other.card", "pass.pl.example.loyalty"),
+        ("apple_team_id", "OTHERTEAM1", "TEAM123456"),
+    ],
+)
+def test_a_certificate_for_another_pass_type_or_team_stops_the_start(
+    pass_keys: PassKeys, tmp_path: Path, setting: str, value: str, named: str
+) -> None:
+    settings = Settings(data_dir=tmp_path, **pass_settings(pass_keys, **{setting: value}))
+    with pytest.raises(PassKeyError, match=f"is for {named}, not {value}"):
+        build(settings)

@@ -114,6 +114,7 @@ def _apple_wallet(settings: Settings) -> AppleWallet | None:
         s.apple_wwdr_path,
         s.apple_artwork_dir,
     )
+    signer.check_issuer(identity.pass_type_id, identity.team_id)
     return AppleWallet(identity, signer)
 
 

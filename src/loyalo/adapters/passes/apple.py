@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import NameOID
 
 from loyalo.adapters.passes.images import default_images
 from loyalo.domain.passes.apple import manifest
@@ -59,6 +60,23 @@ class ApplePassSigner:
             wwdr=x509.load_pem_x509_certificate(wwdr.read_bytes()) if wwdr else None,
             artwork=read_artwork(artwork_dir) if artwork_dir else {},
         )
+
+    def check_issuer(self, pass_type_id: str, team_id: str) -> None:
+        """Wallet drops a pass whose ids differ from its certificate's: refuse that up front.
+
+        Apple's pass certificates name the pass type as the subject's UID and the team as its
+        OU; a certificate without them (a test one) is taken as it is.
+        """
+        subject = self.certificate.subject
+        for oid, expected in (
+            (NameOID.USER_ID, pass_type_id),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, team_id),
+        ):
+            named = {str(attribute.value) for attribute in subject.get_attributes_for_oid(oid)}
+            if named and expected not in named:
+                raise PassKeyError(
+                    f"the pass certificate is for {', '.join(sorted(named))}, not {expected}"
+                )
 
     def package(self, pass_json: Mapping[str, Any], design: PassDesign) -> bytes:
         files = {**default_images(design.background_colour), **self.artwork}
