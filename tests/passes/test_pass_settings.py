@@ -26,8 +26,12 @@ from tests.passes.keys import PassKeys
 def test_a_wallet_configured_by_halves_is_refused(
     pass_keys: PassKeys, missing: str, wallet: str
 ) -> None:
-    with pytest.raises(ValidationError, match=f"{wallet} wallet passes need {missing}"):
+    with pytest.raises(
+        ValidationError, match=f"{wallet} wallet passes need LOYALO_{missing.upper()}"
+    ):
         Settings(**pass_settings(pass_keys, **{missing: None}))
+    with pytest.raises(ValidationError, match=f"LOYALO_{missing.upper()}"):
+        Settings(**pass_settings(pass_keys, **{missing: ""}))
 
 
 def test_no_wallet_at_all_is_a_valid_configuration() -> None:

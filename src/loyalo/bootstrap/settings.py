@@ -7,12 +7,24 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from loyalo.domain.programme.document import ProgrammeDocument
 from loyalo.domain.programme.document.programme import BaseEarning
 from loyalo.domain.programme.terms import ProgrammeTerms
+
+# What each wallet cannot sign without; the rest have defaults or are optional.
+_WALLET_SETTINGS = {
+    "apple": (
+        "apple_pass_type_id",
+        "apple_team_id",
+        "apple_organization_name",
+        "apple_certificate_path",
+        "apple_key_path",
+    ),
+    "google": ("google_issuer_id", "google_service_account_email", "google_private_key_path"),
+}
 
 
 class Settings(BaseSettings):
@@ -47,26 +59,25 @@ class Settings(BaseSettings):
     google_origins: list[str] = Field(default_factory=list)
     google_program_logo_url: str | None = None
 
+    @field_validator(
+        "apple_certificate_path",
+        "apple_key_path",
+        "apple_wwdr_path",
+        "apple_artwork_dir",
+        "google_private_key_path",
+        mode="before",
+    )
+    @classmethod
+    def _empty_path_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # an empty variable, not the current directory
+
     @model_validator(mode="after")
     def _each_wallet_whole_or_absent(self) -> Self:
-        wallets = {
-            "apple": (
-                "apple_pass_type_id",
-                "apple_team_id",
-                "apple_organization_name",
-                "apple_certificate_path",
-                "apple_key_path",
-            ),
-            "google": (
-                "google_issuer_id",
-                "google_service_account_email",
-                "google_private_key_path",
-            ),
-        }
-        for wallet, names in wallets.items():
-            missing = [name for name in names if getattr(self, name) is None]
+        for wallet, names in _WALLET_SETTINGS.items():
+            missing = [name for name in names if not getattr(self, name)]
             if 0 < len(missing) < len(names):
-                raise ValueError(f"{wallet} wallet passes need {', '.join(missing)} as well")
+                variables = ", ".join(f"LOYALO_{name.upper()}" for name in missing)
+                raise ValueError(f"{wallet} wallet passes need {variables} as well")
         return self
 
     @property
