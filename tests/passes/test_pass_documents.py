@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from loyalo.domain.money import Money
 from loyalo.domain.passes import apple, google
 from loyalo.domain.passes.apple import AppleIdentity
 from loyalo.domain.passes.card import PassCard, member_name
 from loyalo.domain.passes.google import GoogleIdentity
+from loyalo.domain.programme.document import ProgrammeDocument
 from loyalo.domain.programme.document.passes import PassDesign
 
 MEMBER_ID = "0b6f6c1e-58a3-4c55-9a4e-2f1b7c1d9e01"
@@ -247,3 +249,23 @@ def test_micros_are_exactly_the_amount_times_a_million(amount_minor: int, curren
     assert Decimal(money["micros"]) == value.as_decimal() * 1_000_000
     header = apple.pass_json(card, APPLE)["storeCard"]["headerFields"][0]
     assert Decimal(str(header["value"])) == value.as_decimal()
+
+
+@pytest.mark.parametrize(
+    "passes",
+    [
+        {"background_colour": "red"},
+        {"foreground_colour": "#FFF"},
+        {"label_colour": "#GGGGGG"},
+        {"description": ""},
+        {"colour": "#000000"},  # unknown fields are errors, as everywhere in the document
+    ],
+)
+def test_a_passes_section_that_is_not_valid_is_refused(passes: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        ProgrammeDocument.model_validate({"passes": passes})
+
+
+def test_a_programme_without_a_passes_section_gets_the_plain_card() -> None:
+    assert ProgrammeDocument().passes == PassDesign()
+    assert ProgrammeDocument().passes.background_colour == "#1F2937"
