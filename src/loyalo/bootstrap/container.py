@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from loyalo.adapters.passes.apple import ApplePassSigner
+from loyalo.adapters.passes.google import GoogleJwtSigner
 from loyalo.adapters.storage.engine import make_engine
 from loyalo.adapters.storage.migrate import upgrade
 from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -16,6 +18,7 @@ from loyalo.application.events import EventService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
+from loyalo.application.passes.service import AppleWallet, GoogleWallet, PassService
 from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
@@ -25,6 +28,8 @@ from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
 from loyalo.bootstrap.settings import Settings
+from loyalo.domain.passes.apple import AppleIdentity
+from loyalo.domain.passes.google import GoogleIdentity
 from loyalo.domain.programme.stored import ActiveProgramme
 
 
@@ -45,6 +50,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    passes: PassService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -68,6 +74,7 @@ def build(
     ctx = AppContext(units, clock or SystemClock(), settings.terms(), runtime)
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
+    tiers = TierService(ctx)
     return Container(
         settings=settings,
         engine=engine,
@@ -76,7 +83,7 @@ def build(
         members=MemberService(ctx, listener=events),
         purchases=PurchaseService(ctx),
         events=events,
-        tiers=TierService(ctx),
+        tiers=tiers,
         reservations=ReservationService(ctx),
         adjustments=AdjustmentService(ctx),
         access=AccessService(ctx),
@@ -84,4 +91,42 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        passes=PassService(ctx, tiers, _apple_wallet(settings), _google_wallet(settings)),
     )
+
+
+def _apple_wallet(settings: Settings) -> AppleWallet | None:
+    """The pass certificate is read at start-up, so a bad file fails there, not per card."""
+    s = settings  # the settings refuse a wallet configured by halves
+    if not (
+        s.apple_pass_type_id
+        and s.apple_team_id
+        and s.apple_organization_name
+        and s.apple_certificate_path
+        and s.apple_key_path
+    ):
+        return None
+    identity = AppleIdentity(s.apple_pass_type_id, s.apple_team_id, s.apple_organization_name)
+    signer = ApplePassSigner.from_files(
+        s.apple_certificate_path,
+        s.apple_key_path,
+        s.apple_key_password,
+        s.apple_wwdr_path,
+        s.apple_artwork_dir,
+    )
+    signer.check_issuer(identity.pass_type_id, identity.team_id)
+    return AppleWallet(identity, signer)
+
+
+def _google_wallet(settings: Settings) -> GoogleWallet | None:
+    s = settings
+    if not (s.google_issuer_id and s.google_service_account_email and s.google_private_key_path):
+        return None
+    identity = GoogleIdentity(
+        issuer_id=s.google_issuer_id,
+        class_suffix=s.google_class_suffix,
+        service_account_email=s.google_service_account_email,
+        origins=tuple(s.google_origins),
+        program_logo_url=s.google_program_logo_url,
+    )
+    return GoogleWallet(identity, GoogleJwtSigner.from_file(s.google_private_key_path))

@@ -5,13 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from loyalo.domain.programme.document import ProgrammeDocument
 from loyalo.domain.programme.document.programme import BaseEarning
 from loyalo.domain.programme.terms import ProgrammeTerms
+
+# What each wallet cannot sign without; the rest have defaults or are optional.
+_WALLET_SETTINGS = {
+    "apple": (
+        "apple_pass_type_id",
+        "apple_team_id",
+        "apple_organization_name",
+        "apple_certificate_path",
+        "apple_key_path",
+    ),
+    "google": ("google_issuer_id", "google_service_account_email", "google_private_key_path"),
+}
 
 
 class Settings(BaseSettings):
@@ -29,6 +42,43 @@ class Settings(BaseSettings):
     hold_ttl_seconds: int = 900
     card_prefix: str = "8900"
     scheduler_interval_seconds: float = 30.0
+
+    # Wallet passes (docs/guide/passes.md); a wallet left unset answers passes-not-configured.
+    apple_pass_type_id: str | None = Field(default=None, description="e.g. pass.com.example.card")
+    apple_team_id: str | None = None
+    apple_organization_name: str | None = None
+    apple_certificate_path: Path | None = Field(default=None, description="Pass certificate PEM")
+    apple_key_path: Path | None = Field(default=None, description="Its private key, PEM")
+    apple_key_password: str | None = None
+    apple_wwdr_path: Path | None = Field(default=None, description="Apple WWDR intermediate PEM")
+    apple_artwork_dir: Path | None = Field(default=None, description="icon.png, logo.png, …")
+    google_issuer_id: str | None = None
+    google_class_suffix: str = "loyalty"
+    google_service_account_email: str | None = None
+    google_private_key_path: Path | None = Field(default=None, description="RSA key, PEM")
+    google_origins: list[str] = Field(default_factory=list)
+    google_program_logo_url: str | None = None
+
+    @field_validator(
+        "apple_certificate_path",
+        "apple_key_path",
+        "apple_wwdr_path",
+        "apple_artwork_dir",
+        "google_private_key_path",
+        mode="before",
+    )
+    @classmethod
+    def _empty_path_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # an empty variable, not the current directory
+
+    @model_validator(mode="after")
+    def _each_wallet_whole_or_absent(self) -> Self:
+        for wallet, names in _WALLET_SETTINGS.items():
+            missing = [name for name in names if not getattr(self, name)]
+            if 0 < len(missing) < len(names):
+                variables = ", ".join(f"LOYALO_{name.upper()}" for name in missing)
+                raise ValueError(f"{wallet} wallet passes need {variables} as well")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

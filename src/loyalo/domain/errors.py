@@ -203,3 +203,11 @@ class InsufficientWallet(DomainError):
     slug = "insufficient-wallet"
     kind = ErrorKind.REFUSED
     title = "Not enough money in the wallet"
+
+
+class PassesNotConfigured(DomainError):
+    """This server has no certificate or key for that wallet: its operator must configure one."""
+
+    slug = "passes-not-configured"
+    kind = ErrorKind.REFUSED
+    title = "Wallet passes are not configured"

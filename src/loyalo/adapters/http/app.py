@@ -19,6 +19,7 @@ from loyalo.adapters.http.routers import (
     ledger,
     me,
     members,
+    passes,
     problems_catalogue,
     programme,
     purchases,
@@ -83,6 +84,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         programme,
         reservations,
         me,
+        passes,
         admin,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)

@@ -1,0 +1,1 @@
+"""Wallet passes for a member: an Apple Wallet package, a Google Wallet save link."""
