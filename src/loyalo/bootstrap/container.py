@@ -13,6 +13,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.events import EventService
+from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
@@ -45,6 +46,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    gift_cards: GiftCardService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -68,13 +70,14 @@ def build(
     ctx = AppContext(units, clock or SystemClock(), settings.terms(), runtime)
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
+    purchases = PurchaseService(ctx)
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
         programmes=programmes,
         members=MemberService(ctx, listener=events),
-        purchases=PurchaseService(ctx),
+        purchases=purchases,
         events=events,
         tiers=TierService(ctx),
         reservations=ReservationService(ctx),
@@ -84,4 +87,5 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        gift_cards=GiftCardService(ctx, purchases),
     )
