@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -102,12 +103,13 @@ def test_paying_more_than_the_balance_is_refused() -> None:
 
 def test_a_void_card_can_do_nothing_more() -> None:
     void = movements.void(_issued().card, NOW, SRC).card
-    for act in (
+    acts: list[Callable[[], object]] = [
         lambda: movements.redeem(void, 1, NOW, SRC),
         lambda: movements.load(void, 1, NOW, SRC),
         lambda: movements.refund(void, 1, NOW, SRC),
         lambda: movements.void(void, NOW, SRC),
-    ):
+    ]
+    for act in acts:
         with pytest.raises(GiftCardVoid):
             act()
     assert not movements.can_refund(void, NOW)
