@@ -59,7 +59,7 @@ _TENDERS = (
         _CARDS.c.code,
         func.sum(case((_MOVEMENTS.c.kind == MovementKind.REDEEM.value, -_SIGNED), else_=0)),
         func.sum(case((_MOVEMENTS.c.kind == MovementKind.REFUND.value, _SIGNED), else_=0)),
-        func.min(_MOVEMENTS.c.seq),
+        func.min(_MOVEMENTS.c.tender_position),
     )
     .join(_CARDS, _CARDS.c.card_id == _MOVEMENTS.c.card_id)
     .where(_MOVEMENTS.c.purchase_id == bindparam("tenders_purchase_id"))
@@ -124,9 +124,9 @@ class SqlGiftCardRepository(SqlRepository):
         return [_movement(row) for row in rows]
 
     def tenders(self, purchase_id: str) -> list[PurchaseTender]:
-        """In the order the cards paid (their first movement for the purchase)."""
+        """In the order the cards paid, as the sale listed them."""
         rows = self._db.execute(_TENDERS, {"tenders_purchase_id": purchase_id}).all()
-        ordered = sorted(rows, key=lambda r: (r[4], r[0]))
+        ordered = sorted(rows, key=lambda r: (r[4] if r[4] is not None else -1, r[1]))
         return [PurchaseTender(r[0], r[1], int(r[2]), int(r[3])) for r in ordered]
 
     def codes(self) -> Iterator[str]:
@@ -157,6 +157,7 @@ class SqlGiftCardRepository(SqlRepository):
                 "return_id": source.return_id,
                 "reference": source.reference,
                 "actor": source.actor,
+                "tender_position": source.tender_position,
             },
         )
 
@@ -191,5 +192,6 @@ def _movement(row: Any) -> Movement:
             return_id=row.return_id,
             reference=row.reference,
             actor=row.actor,
+            tender_position=row.tender_position,
         ),
     )

@@ -59,3 +59,4 @@ class GiftCardMovementRow(Base):
     return_id: Mapped[str | None] = mapped_column(ID)
     reference: Mapped[str | None] = mapped_column(String(128))
     actor: Mapped[str | None] = mapped_column(String(128))
+    tender_position: Mapped[int | None] = mapped_column(Integer)

@@ -16,7 +16,7 @@ was used. Expiry is judged at the moment of the write, not the receipt's time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from loyalo.application.context import AppContext
@@ -122,14 +122,15 @@ def record(
         purchase_id=purchase.purchase_id,
         reference=purchase.receipt_id,
     )
-    for card, allocation in zip(cards, tendered.allocations, strict=True):
+    for position, (card, allocation) in enumerate(zip(cards, tendered.allocations, strict=True)):
         if allocation.amount_minor == 0:
             raise GiftCardInsufficientBalance(
                 f"gift card {display_code(card.code)} would pay nothing: "
                 "take it off the sale, or pay it another way",
                 code=display_code(card.code),
             )
-        moved = movements.redeem(card, allocation.amount_minor, now, source)
+        at = replace(source, tender_position=position)
+        moved = movements.redeem(card, allocation.amount_minor, now, at)
         uow.gift_cards.append(card, moved.card, moved.movement, now)
     return TenderedPurchase(result, _payments(tendered), tendered.left_to_pay_minor)
 

@@ -35,6 +35,7 @@ class MovementSource:
     return_id: str | None = None
     reference: str | None = None
     actor: str | None = None
+    tender_position: int | None = None  # a redeem: the card's place in the sale's gift cards
 
 
 @dataclass(frozen=True, slots=True)

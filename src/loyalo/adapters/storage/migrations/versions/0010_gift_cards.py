@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("return_id", sa.String(36), nullable=True),
         sa.Column("reference", sa.String(128), nullable=True),
         sa.Column("actor", sa.String(128), nullable=True),
+        sa.Column("tender_position", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("movement_id", name=op.f("pk_gift_card_movements")),
         sa.UniqueConstraint("card_id", "seq", name="uq_gift_card_movements_card_seq"),
         sa.CheckConstraint(
