@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def _members(client: httpx.Client, count: int) -> list[str]:
 
 
 def _sales(client: httpx.Client, bodies: list[dict[str, Any]]) -> list[httpx.Response]:
-    return race([lambda body=body: client.post("/v1/purchases", json=body) for body in bodies])
+    return race([partial(client.post, "/v1/purchases", json=body) for body in bodies])
 
 
 def _count(url: str, sql: str) -> int:

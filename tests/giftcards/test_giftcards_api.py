@@ -168,7 +168,7 @@ def test_a_void_empty_or_unknown_card_or_too_large_an_amount_refuses_the_sale(ap
     spend = paid_with(_member(api, "spender"), [("A", 1, "10.00")], empty)
     assert api.pos.post("/v1/purchases", json=spend).status_code == 201
     small = issue(api.admin, "20.00")
-    cases = [
+    cases: list[tuple[str | dict[str, str], int, str]] = [
         (void, 409, "gift-card-void"),
         (empty, 409, "insufficient-gift-card-balance"),
         ("ZZZZ-ZZZZ-ZZZZ-ZZZZ", 404, "gift-card-not-found"),
