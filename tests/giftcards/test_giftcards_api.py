@@ -333,3 +333,19 @@ def test_a_member_app_can_neither_issue_nor_read_gift_cards(api: Api) -> None:
 def test_a_card_that_cannot_exist_is_not_issued(api: Api, body: dict[str, Any], slug: str) -> None:
     assert_problem(api.admin.post("/v1/gift-cards", json=body), 422, slug)
     assert verify_gift_cards(api.container.ctx).cards_checked == 0
+
+
+def test_the_points_a_member_could_spend_are_counted_on_what_the_cards_leave(api: Api) -> None:
+    member = _member(api, "points-too")
+    grant = {"points": 2000, "reason": "test float"}
+    assert api.admin.post(f"/v1/members/id:{member}/adjustments", json=grant).status_code == 201
+    code = issue(api.admin, "100.00")
+    lines = [("A", 1, "115.00")]
+
+    without = api.pos.post("/v1/checkout/quote", json=purchase_body(member, lines)).json()
+    quote = api.pos.post("/v1/checkout/quote", json=paid_with(member, lines, code)).json()
+
+    # 10 points pay 1.00: 1 150 points could pay the whole basket, 150 what the card leaves
+    assert (without["redeemable_points"], without["redeemable_value"]["amount"]) == (1150, "115.00")
+    assert (quote["redeemable_points"], quote["redeemable_value"]["amount"]) == (150, "15.00")
+    assert quote["available_points"] == 2000

@@ -35,6 +35,7 @@ from loyalo.domain.giftcards import movements
 from loyalo.domain.giftcards.allocation import Claim, Tendered, allocate, refund_share
 from loyalo.domain.giftcards.card import GiftCard, display_code, normalise_code
 from loyalo.domain.giftcards.movements import MovementKind, MovementSource
+from loyalo.domain.money import Money
 from loyalo.domain.purchases.purchase import Purchase
 
 
@@ -87,12 +88,26 @@ def quote(
     command: PurchaseCommand,
     tenders: Sequence[GiftCardTender],
 ) -> TenderedQuote:
-    """What each card would pay and hold after; written nowhere, nothing locked."""
+    """What each card would pay and hold after; written nowhere, nothing locked.
+
+    Points the member could spend are counted on what the cards leave to pay.
+    """
     priced = purchases.quote(uow, command)
     now = ctx.clock.now()
     cards = [_checked(uow.gift_cards.get(normalise_code(t.code)), t, command, now) for t in tenders]
     tendered = allocate(_claims(cards, tenders), priced.to_pay_minor)
-    return TenderedQuote(priced, _payments(tendered), tendered.left_to_pay_minor)
+    left = tendered.left_to_pay_minor
+    if tenders:
+        terms = ctx.terms_in(uow)
+        redeemable = min(
+            priced.available_points, terms.points_for_value(Money(left, command.currency))
+        )
+        priced = replace(
+            priced,
+            redeemable_points=redeemable,
+            redeemable_value=terms.value_of_points(redeemable),
+        )
+    return TenderedQuote(priced, _payments(tendered), left)
 
 
 def record(
