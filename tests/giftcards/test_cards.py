@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from loyalo.domain.errors import (
     GiftCardExpired,
@@ -164,3 +166,39 @@ def test_the_audit_names_a_card_that_does_not_add_up(tamper: object, problem: st
 
     assert finding is not None
     assert problem in finding.problem
+
+
+_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["load", "redeem", "refund", "void"]),
+        st.integers(min_value=1, max_value=20_000),
+    ),
+    max_size=30,
+)
+
+
+@given(initial=st.integers(min_value=1, max_value=20_000), ops=_OPS)
+def test_any_sequence_of_movements_adds_up_and_never_goes_below_zero(
+    initial: int, ops: list[tuple[str, int]]
+) -> None:
+    """Against a plain model: refused moves change nothing, the audit passes every time."""
+    moved = _issued(initial)
+    card, history, model, void = moved.card, [moved.movement], initial, False
+    for op, amount in ops:
+        try:
+            if op == "void":
+                step = movements.void(card, NOW, SRC)
+            else:
+                step = getattr(movements, op)(card, amount, NOW, SRC)
+        except (GiftCardVoid, GiftCardInsufficientBalance):
+            assert void or (op == "redeem" and amount > model)
+            continue
+        assert not void
+        model = 0 if op == "void" else model + (-amount if op == "redeem" else amount)
+        void = op == "void"
+        card = step.card
+        history.append(step.movement)
+        assert card.balance_minor == model >= 0
+
+    assert audit_card(card, history) is None
+    assert sum(m.amount_minor for m in history) == card.balance_minor
