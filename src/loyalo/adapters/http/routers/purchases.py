@@ -38,7 +38,6 @@ def record_purchase(
 ) -> JSONResponse:
     caller.require(Capability.PURCHASES_WRITE)
     command = body.to_command()
-
     tenders = body.tenders()
 
     def action(uow: UnitOfWork) -> tuple[int, PurchaseWithGiftCardsOut]:
