@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from loyalo.application.giftcards.audit import verify_gift_cards
 from tests.api.helpers import assert_problem, balance, enrol, purchase_body
 from tests.conftest import Api
 from tests.giftcards.support import card, issue, paid_with
+from tests.support.clock import FakeClock
 
 TIER_10: dict[str, Any] = {
     "currency": "PLN",
@@ -349,3 +351,27 @@ def test_the_points_a_member_could_spend_are_counted_on_what_the_cards_leave(api
     assert (without["redeemable_points"], without["redeemable_value"]["amount"]) == (1150, "115.00")
     assert (quote["redeemable_points"], quote["redeemable_value"]["amount"]) == (150, "15.00")
     assert quote["available_points"] == 2000
+
+
+def test_an_expired_card_pays_nothing_more_and_takes_no_refund(api: Api, clock: FakeClock) -> None:
+    until = clock.now() + timedelta(days=30)
+    code = issue(api.admin, "100.00", valid_until=until.isoformat())
+    assert card(api.admin, code)["valid_until"] == until.isoformat().replace("+00:00", "Z")
+    bought = api.pos.post(
+        "/v1/purchases", json=paid_with(_member(api, "before"), [("A", 1, "40.00")], code)
+    ).json()
+    clock.advance(timedelta(days=30))
+
+    late = paid_with(_member(api, "after"), [("A", 1, "10.00")], code)
+    _refused_sale(api, late, 409, "gift-card-expired")
+    load = api.admin.post(f"/v1/gift-cards/{code}/load", json={"amount": "5.00"})
+    assert_problem(load, 409, "gift-card-expired")
+    returned = api.pos.post(f"/v1/purchases/{bought['purchase_id']}/returns", json={}).json()
+
+    assert returned["gift_card_refunds"] == [
+        {"code": code, "amount": "40.00", "refunded": False, "balance_after": None}
+    ]
+    assert card(api.admin, code)["balance"] == "60.00"
+    voided = api.admin.post(f"/v1/gift-cards/{code}/void", json={"reason": "expired"}).json()
+    assert voided["balance"] == "0.00"  # what an expired card held can still be written off
+    assert verify_gift_cards(api.container.ctx).ok
