@@ -15,6 +15,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.events import EventService
+from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
@@ -51,6 +52,7 @@ class Container:
     wallets: WalletService
     backtest: BacktestService
     passes: PassService
+    gift_cards: GiftCardService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -75,13 +77,14 @@ def build(
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
     tiers = TierService(ctx)
+    purchases = PurchaseService(ctx)
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
         programmes=programmes,
         members=MemberService(ctx, listener=events),
-        purchases=PurchaseService(ctx),
+        purchases=purchases,
         events=events,
         tiers=tiers,
         reservations=ReservationService(ctx),
@@ -92,6 +95,7 @@ def build(
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
         passes=PassService(ctx, tiers, _apple_wallet(settings), _google_wallet(settings)),
+        gift_cards=GiftCardService(ctx, purchases),
     )
 
 

@@ -19,6 +19,7 @@ from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.web import build_app
+from loyalo.cli.giftcards import giftcards_app
 from loyalo.cli.history import import_app
 from loyalo.cli.passes import passes_app
 from loyalo.cli.programme import programme_app
@@ -36,6 +37,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(programme_app, name="programme")
 app.add_typer(import_app, name="import")
 app.add_typer(passes_app, name="passes")
+app.add_typer(giftcards_app, name="giftcards")
 
 err = Console(stderr=True)
 out = Console()

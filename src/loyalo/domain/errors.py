@@ -211,3 +211,35 @@ class PassesNotConfigured(DomainError):
     slug = "passes-not-configured"
     kind = ErrorKind.REFUSED
     title = "Wallet passes are not configured"
+
+
+class GiftCardNotFound(NotFound):
+    slug = "gift-card-not-found"
+    title = "Unknown gift card"
+
+
+class GiftCardPinInvalid(Forbidden):
+    """The card has a PIN and it was not given, or not the right one."""
+
+    slug = "gift-card-pin-invalid"
+    title = "The gift card PIN is missing or wrong"
+
+
+class GiftCardVoid(DomainError):
+    slug = "gift-card-void"
+    kind = ErrorKind.REFUSED
+    title = "The gift card is void"
+
+
+class GiftCardExpired(DomainError):
+    slug = "gift-card-expired"
+    kind = ErrorKind.REFUSED
+    title = "The gift card has expired"
+
+
+class GiftCardInsufficientBalance(DomainError):
+    """The card holds less than asked, or less than the amount the till was quoted."""
+
+    slug = "insufficient-gift-card-balance"
+    kind = ErrorKind.REFUSED
+    title = "Not enough money on the gift card"

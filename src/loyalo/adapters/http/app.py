@@ -16,6 +16,7 @@ from loyalo.adapters.http.routers import (
     admin,
     checkout,
     events,
+    giftcards,
     ledger,
     me,
     members,
@@ -86,6 +87,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         me,
         passes,
         admin,
+        giftcards,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -33,6 +33,9 @@ class Capability(StrEnum):
     PROGRAMME_READ = "programme:read"
     PROGRAMME_WRITE = "programme:write"
     WALLET_SPEND = "wallet:spend"
+    GIFT_CARDS_ISSUE = "gift_cards:issue"
+    GIFT_CARDS_READ = "gift_cards:read"
+    GIFT_CARDS_MANAGE = "gift_cards:manage"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -47,6 +50,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EVENTS_WRITE,
             Capability.PROGRAMME_READ,
             Capability.WALLET_SPEND,
+            Capability.GIFT_CARDS_ISSUE,
+            Capability.GIFT_CARDS_READ,
         }
     ),
     Role.APP: frozenset(

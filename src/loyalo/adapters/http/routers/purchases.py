@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from loyalo.adapters.http.schemas.purchases import PurchaseIn, PurchaseOut, ReturnIn, ReturnOut
+from loyalo.adapters.http.schemas.giftcards import (
+    PurchaseWithGiftCardsIn,
+    PurchaseWithGiftCardsOut,
+    ReturnWithGiftCardsOut,
+)
+from loyalo.adapters.http.schemas.purchases import PurchaseOut, ReturnIn
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.writes import run_write
 from loyalo.application.ports import UnitOfWork
@@ -22,19 +27,23 @@ router = APIRouter(prefix="/v1/purchases", tags=["purchases"])
 @router.post(
     "",
     status_code=201,
-    response_model=PurchaseOut,
+    response_model=PurchaseWithGiftCardsOut,
     summary="Record a purchase and earn points",
-    responses={200: {"model": PurchaseOut, "description": "The receipt was already recorded"}},
+    responses={
+        200: {"model": PurchaseWithGiftCardsOut, "description": "The receipt was already recorded"}
+    },
 )
 def record_purchase(
-    body: PurchaseIn, request: Request, svc: ServicesDep, caller: CallerDep
+    body: PurchaseWithGiftCardsIn, request: Request, svc: ServicesDep, caller: CallerDep
 ) -> JSONResponse:
     caller.require(Capability.PURCHASES_WRITE)
     command = body.to_command()
+    tenders = body.tenders()
 
-    def action(uow: UnitOfWork) -> tuple[int, PurchaseOut]:
-        result: PurchaseResult = svc.purchases.record(uow, command)
-        return (200 if result.replayed else 201), PurchaseOut.of(result)
+    def action(uow: UnitOfWork) -> tuple[int, PurchaseWithGiftCardsOut]:
+        tendered = svc.gift_cards.record_purchase(uow, command, tenders)
+        status = 200 if tendered.result.replayed else 201
+        return status, PurchaseWithGiftCardsOut.of_tendered(tendered)
 
     return run_write(request, svc, caller, body, action)
 
@@ -51,7 +60,7 @@ def get_purchase(purchase_id: str, svc: ServicesDep, caller: CallerDep) -> Purch
 @router.post(
     "/{purchase_id}/returns",
     status_code=201,
-    response_model=ReturnOut,
+    response_model=ReturnWithGiftCardsOut,
     summary="Return lines of a purchase (or all of it) and take back their points",
 )
 def record_return(
@@ -65,7 +74,7 @@ def record_return(
     )
     command = ReturnCommand(purchase_id, lines, body.occurred_at)
 
-    def action(uow: UnitOfWork) -> tuple[int, ReturnOut]:
-        return 201, ReturnOut.of(svc.purchases.record_return(uow, command))
+    def action(uow: UnitOfWork) -> tuple[int, ReturnWithGiftCardsOut]:
+        return 201, ReturnWithGiftCardsOut.of_tendered(svc.gift_cards.record_return(uow, command))
 
     return run_write(request, svc, caller, body, action)

@@ -1,0 +1,1 @@
+"""Gift cards: stored money a customer pays with at the till."""
