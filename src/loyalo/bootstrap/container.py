@@ -16,6 +16,7 @@ from loyalo.application.events import EventService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
+from loyalo.application.memberships.service import MembershipService
 from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
@@ -45,6 +46,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    memberships: MembershipService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -84,4 +86,5 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        memberships=MembershipService(ctx),
     )

@@ -19,6 +19,7 @@ from loyalo.adapters.http.routers import (
     ledger,
     me,
     members,
+    memberships,
     problems_catalogue,
     programme,
     purchases,
@@ -84,6 +85,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         reservations,
         me,
         admin,
+        memberships,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

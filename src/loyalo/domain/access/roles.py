@@ -33,6 +33,8 @@ class Capability(StrEnum):
     PROGRAMME_READ = "programme:read"
     PROGRAMME_WRITE = "programme:write"
     WALLET_SPEND = "wallet:spend"
+    MEMBERSHIPS_READ = "memberships:read"
+    MEMBERSHIPS_WRITE = "memberships:write"  # record a membership payment, cancel a plan
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -47,6 +49,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EVENTS_WRITE,
             Capability.PROGRAMME_READ,
             Capability.WALLET_SPEND,
+            Capability.MEMBERSHIPS_READ,
+            Capability.MEMBERSHIPS_WRITE,
         }
     ),
     Role.APP: frozenset(
@@ -55,6 +59,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.BALANCE_READ,
             Capability.LEDGER_READ,
             Capability.TIERS_READ,
+            Capability.MEMBERSHIPS_READ,
         }
     ),
 }
