@@ -317,3 +317,21 @@ def test_points_of_membership_purchases_keep_the_ledger_sound(api: Api, clock: F
     report = verify_ledger(api.container.ctx)
 
     assert report.ok, report
+
+
+def test_a_plan_dropped_from_the_programme_gives_and_blocks_nothing(
+    api: Api, clock: FakeClock
+) -> None:
+    member_id = _member(api)
+    paid(api.pos, member_id, payment())
+    apply(api.admin, {**PROGRAMME, "memberships": [PROGRAMME["memberships"][1]]})
+
+    sale = _buy(api, member_id, "2026-03-01T13:30:00+01:00", "R-DROP")
+    premium = pay(api.pos, member_id, payment(plan="premium", amount="199.00"))
+
+    assert (sale["to_pay"], sale["points_earned"]) == ("79.00", 79)
+    assert premium.status_code == 201, premium.text
+    view = memberships(api.admin, member_id)
+    assert view["active"]["plan"] == "premium"
+    club = next(m for m in view["memberships"] if m["plan"] == "club")
+    assert (club["name"], club["benefits"]) == (None, None)

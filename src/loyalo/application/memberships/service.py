@@ -104,7 +104,7 @@ class MembershipService:
         now = self._ctx.clock.now()
         _check_payment(programme, plan, command, now)
         day = local_day(programme, command.paid_at)
-        _refuse_other_plan(uow, member_id, plan.id, day)
+        _refuse_other_plan(uow, programme, member_id, plan.id, day)
         current = uow.memberships.get(member_id, plan.id)
         if current is not None:
             self._record_lapse(uow, current, day, now, programme.version)
@@ -216,11 +216,12 @@ class MembershipService:
 
 
 def standing_of(programme: CompiledProgramme, subscription: Subscription, today: date) -> Standing:
+    plan = programme.document.plan(subscription.plan_id)
     return Standing(
         subscription,
-        programme.document.plan(subscription.plan_id),
+        plan,
         subscription.status_on(today),
-        subscription.gives_benefits_on(today),
+        plan is not None and subscription.gives_benefits_on(today),
         subscription.in_grace_on(today),
     )
 
@@ -251,9 +252,13 @@ def _check_payment(
         raise InvalidInput("paid_at is in the future", field="paid_at")
 
 
-def _refuse_other_plan(uow: UnitOfWork, member_id: str, plan_id: str, day: date) -> None:
+def _refuse_other_plan(
+    uow: UnitOfWork, programme: CompiledProgramme, member_id: str, plan_id: str, day: date
+) -> None:
+    """One plan at a time; a plan the programme dropped gives nothing, so it blocks nothing."""
     for other in uow.memberships.of_member(member_id):
-        if other.plan_id != plan_id and other.gives_benefits_on(day):
+        known = programme.document.plan(other.plan_id) is not None
+        if other.plan_id != plan_id and known and other.gives_benefits_on(day):
             raise MembershipConflict(
                 f"the member's {other.plan_id} membership runs until {other.benefits_until}",
                 plan=other.plan_id,
