@@ -13,7 +13,7 @@ from loyalo.application.jobs import run_due
 from tests.api.helpers import assert_problem, enrol
 from tests.api.test_rules_at_the_till import apply
 from tests.conftest import Api
-from tests.memberships.support import PROGRAMME, basket_body, memberships, paid, pay, payment
+from tests.memberships.support import CLUB, PROGRAMME, basket_body, memberships, paid, pay, payment
 from tests.support.clock import FakeClock
 
 # The test clock starts on 2026-03-01 13:00 in Warsaw: a club card paid now runs
@@ -335,3 +335,16 @@ def test_a_plan_dropped_from_the_programme_gives_and_blocks_nothing(
     assert view["active"]["plan"] == "premium"
     club = next(m for m in view["memberships"] if m["plan"] == "club")
     assert (club["name"], club["benefits"]) == (None, None)
+
+
+def test_the_fee_and_member_prices_read_as_money_however_the_document_wrote_them(
+    api: Api,
+) -> None:
+    club = {**CLUB, "fee": 19, "benefits": {**CLUB["benefits"], "member_prices": {"A": 9.5}}}
+    apply(api.admin, {**PROGRAMME, "memberships": [club]})
+    member_id = enrol(api.admin, email="money@example.pl")["member_id"]
+
+    body = paid(api.pos, member_id, payment())
+
+    assert body["membership"]["fee"] == "19.00"
+    assert body["membership"]["benefits"]["member_prices"] == {"A": "9.50"}

@@ -70,6 +70,7 @@ class Standing:
     status: MembershipStatus
     gives_benefits: bool
     in_grace: bool
+    currency: str  # the programme's: the plan's fee and prices are in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +224,7 @@ def standing_of(programme: CompiledProgramme, subscription: Subscription, today:
         subscription.status_on(today),
         plan is not None and subscription.gives_benefits_on(today),
         subscription.in_grace_on(today),
+        programme.document.currency,
     )
 
 

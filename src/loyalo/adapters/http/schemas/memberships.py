@@ -7,6 +7,7 @@ are exclusive: the first day not paid for, the first day without benefits.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -14,10 +15,16 @@ from pydantic import AwareDatetime, BaseModel, Field
 from loyalo.adapters.http.schemas.common import Amount, Strict
 from loyalo.application.memberships.service import MembershipResult, MembershipsView, Standing
 from loyalo.domain.memberships.subscription import MembershipEvent
-from loyalo.domain.money import Money
+from loyalo.domain.money import Money, currency_exponent
 from loyalo.domain.programme.document.memberships import MembershipPlan
+from loyalo.domain.programme.engine.arithmetic import units_to_minor
 
 Status = Literal["active", "lapsed", "cancelled"]
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    """An amount of the programme document as the API writes money: 9.0 in YAML is "9.00"."""
+    return str(Money(units_to_minor(amount, currency_exponent(currency)), currency))
 
 
 class MembershipPaymentIn(Strict):
@@ -47,13 +54,14 @@ class PlanBenefitsOut(BaseModel):
     discount_categories: list[str]
 
     @classmethod
-    def of(cls, plan: MembershipPlan) -> PlanBenefitsOut:
+    def of(cls, plan: MembershipPlan, currency: str) -> PlanBenefitsOut:
         benefits = plan.benefits
         percent = benefits.discount_percent
+        prices = benefits.member_prices
         return cls(
             earn_multiplier=str(benefits.earn_multiplier),
             free_delivery=benefits.free_delivery,
-            member_prices={sku: str(price) for sku, price in benefits.member_prices.items()},
+            member_prices={sku: _money(price, currency) for sku, price in prices.items()},
             discount_percent=None if percent is None else str(percent),
             discount_labels=list(benefits.discount_labels),
             discount_categories=list(benefits.discount_categories),
@@ -90,8 +98,8 @@ class MembershipOut(BaseModel):
             benefits_until=subscription.benefits_until,
             member_since=subscription.anchor_on,
             periods_paid=subscription.periods,
-            fee=str(plan.fee) if plan else None,
-            benefits=PlanBenefitsOut.of(plan) if plan else None,
+            fee=_money(plan.fee, standing.currency) if plan else None,
+            benefits=PlanBenefitsOut.of(plan, standing.currency) if plan else None,
         )
 
 
