@@ -183,6 +183,7 @@ def model_purchase(
     _build_scope(run, local)
     tier_id = facts.tier.id if facts.tier else None
     applying = _applying(run, _every_rule(programme, local, tier_id), local)
+    _plan_discounts(run)
     _tier_discounts(run)
     for item in applying:
         if isinstance(item.rule.rule.effect, _DISCOUNTS):
@@ -195,7 +196,7 @@ def model_purchase(
     for item in applying:
         if isinstance(item.rule.rule.effect, Multiplier):
             _multiplier(run, item)
-    _tier_multiplier(run)
+    _plan_multiplier(run, _tier_multiplier(run))
     for item in applying:
         if not isinstance(item.rule.rule.effect, (*_DISCOUNTS, PointsPerAmount, Multiplier)):
             _other_effect(run, item)
@@ -443,10 +444,10 @@ def _multiplier(run: _Run, item: _Applying) -> None:
     _award(run, item, extra, allocate(extra, weights), text)
 
 
-def _tier_multiplier(run: _Run) -> None:
+def _tier_multiplier(run: _Run) -> int:
     tier = run.facts.tier
     if tier is None or tier.benefits.earn_multiplier == 1:
-        return
+        return 0
     factor = tier.benefits.earn_multiplier
     earned = sum(run.per_amount.values())
     extra = to_integer(earned * (factor - 1))
@@ -454,6 +455,65 @@ def _tier_multiplier(run: _Run) -> None:
         text = f"x{factor} for {tier.name} members on {earned} points"
         run.awards.append(
             o.PointAward(f"tier:{tier.id}", extra, allocate(extra, run.per_amount), text)
+        )
+        return extra
+    return 0
+
+
+def _plan_discounts(run: _Run) -> None:
+    """Member prices, then the plan's percentage on the other goods it covers, then delivery."""
+    plan = run.facts.plan
+    if plan is None:
+        return
+    benefits, rule_id, source = plan.benefits, f"membership:{plan.id}", o.DiscountSource.MEMBERSHIP
+    cuts = {}
+    for line in run.lines:
+        price = benefits.member_prices.get(line.sku)
+        if line.delivery or price is None:
+            continue
+        cut = run.net[line.index] - line.quantity * minor(price, run.programme.exponent)
+        if cut > 0:
+            cuts[line.index] = cut
+    if cuts:
+        for index, cut in cuts.items():
+            run.net[index] -= cut
+        text = f"member prices for {plan.name} members"
+        run.discounts.append(o.DiscountLine(rule_id, source, sum(cuts.values()), cuts, text))
+    if benefits.discount_percent is not None:
+        limited = bool(benefits.discount_labels or benefits.discount_categories)
+        covered = [
+            line.index
+            for line in run.lines
+            if not line.delivery
+            and line.sku not in benefits.member_prices
+            and (
+                not limited
+                or line.category in benefits.discount_categories
+                or any(label in benefits.discount_labels for label in line.labels)
+            )
+        ]
+        amount = percent_of(sum(run.net[i] for i in covered), benefits.discount_percent)
+        text = f"{benefits.discount_percent}% off for {plan.name} members"
+        _take_off(run, rule_id, source, amount, covered, text)
+    if benefits.free_delivery:
+        delivery = [line.index for line in run.lines if line.delivery]
+        amount = sum(run.net[i] for i in delivery)
+        text = f"free delivery for {plan.name} members"
+        _take_off(run, rule_id, source, amount, delivery, text)
+
+
+def _plan_multiplier(run: _Run, tier_extra: int) -> None:
+    """The plan's factor on the per-amount points as the tier's multiplier left them."""
+    plan = run.facts.plan
+    if plan is None or plan.benefits.earn_multiplier == 1:
+        return
+    factor = plan.benefits.earn_multiplier
+    earned = sum(run.per_amount.values()) + tier_extra
+    extra = to_integer(earned * (factor - 1))
+    if extra > 0:
+        text = f"x{factor} for {plan.name} members on {earned} points"
+        run.awards.append(
+            o.PointAward(f"membership:{plan.id}", extra, allocate(extra, run.per_amount), text)
         )
 
 

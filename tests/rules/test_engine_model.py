@@ -72,6 +72,7 @@ WHEN_CONDITIONS = (
     'store == "s1" or trigger == "event"',
     'line.sku == "A"',  # no line in a when: never true
     "member.spent >= 100",
+    'member.plan == "club"',
 )
 LIMIT_KEYS = (None, "channel", "basket.total", "time.hour", "line.sku", "1 / 0")
 
@@ -218,6 +219,21 @@ def rules(draw: st.DrawFn, position: int) -> dict[str, Any]:
 
 
 @st.composite
+def plans(draw: st.DrawFn) -> dict[str, Any]:
+    """A paid membership plan with any mix of benefits."""
+    prices = st.sampled_from(("0.50", "5.00", "20.00"))
+    benefits = {
+        "earn_multiplier": draw(st.sampled_from(("1", "1.5", "2", "3"))),
+        "free_delivery": draw(st.booleans()),
+        "member_prices": draw(st.dictionaries(st.sampled_from(SKUS), prices, max_size=2)),
+        "discount_percent": draw(st.none() | st.sampled_from(("5", "12.5"))),
+        "discount_labels": draw(st.lists(st.sampled_from(LABELS), max_size=1)),
+        "discount_categories": draw(st.lists(st.sampled_from(("coffee", "cake")), max_size=1)),
+    }
+    return {"id": "club", "name": "Club", "fee": "10.00", "benefits": benefits}
+
+
+@st.composite
 def documents(draw: st.DrawFn) -> ProgrammeDocument:
     count = draw(st.integers(0, 8))
     earning = draw(
@@ -239,6 +255,7 @@ def documents(draw: st.DrawFn) -> ProgrammeDocument:
             "delivery_skus": ["DELIVERY"],
             "tiers": TIERS,
             "rules": [draw(rules(position)) for position in range(count)],
+            "memberships": [draw(plans())],
         }
     )
 
@@ -271,6 +288,7 @@ def purchases(draw: st.DrawFn, document: ProgrammeDocument) -> PurchaseFacts:
     at = datetime(2026, 11, 21, tzinfo=UTC) + timedelta(minutes=draw(st.integers(0, 7 * 1440)))
     city = draw(st.sampled_from(("Gdansk", "Warsaw")))
     spent = draw(st.sampled_from((0, 5_000, 20_000, 200_000)))
+    plan = draw(st.none() | st.just(document.memberships[0]))
     return PurchaseFacts(
         lines=draw(baskets()),
         at=at,
@@ -279,11 +297,13 @@ def purchases(draw: st.DrawFn, document: ProgrammeDocument) -> PurchaseFacts:
             tier=tier.id if tier else None,
             attributes={"city": city},
             spent=reference_engine.units(spent, 2),
+            plan=plan.id if plan else None,
         ),
         tier=tier,
         channel=draw(st.sampled_from(("store", "app"))),
         store=draw(st.sampled_from(("s1", "s2"))),
         spent_before_minor=spent,
+        plan=plan,
     )
 
 

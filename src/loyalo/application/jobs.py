@@ -1,5 +1,5 @@
 """Time-based work: holds that timed out, pending points that matured, points that
-expired, tier reviews and birthday bonuses.
+expired, tier reviews, birthday bonuses and paid memberships whose grace passed.
 
 Each member is settled in its own short transaction under its lock, so a job
 may run from the scheduler and from cron at once and never do anything twice:
@@ -16,6 +16,7 @@ from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext
 from loyalo.application.events import EventCommand, EventService
 from loyalo.application.expiry import expire_member
+from loyalo.application.memberships.service import MembershipService, local_day
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.tiers import TierService
 from loyalo.domain.programme.document.expiry import Inactivity
@@ -29,6 +30,7 @@ class JobReport:
     entries_written: int
     tier_changes: int = 0
     birthdays: int = 0
+    memberships_lapsed: int = 0
 
 
 def run_due(ctx: AppContext, batch: int = 500) -> JobReport:
@@ -43,7 +45,8 @@ def run_due(ctx: AppContext, batch: int = 500) -> JobReport:
             uow.commit()
     changes = _review_tiers(ctx, reviews, now)
     birthdays = _birthdays(ctx, now, batch)
-    return JobReport(len(members), written, changes, birthdays)
+    lapsed = lapse_memberships(ctx, now, batch)
+    return JobReport(len(members), written, changes, birthdays, lapsed)
 
 
 def due_members(
@@ -105,3 +108,18 @@ def _birthdays(ctx: AppContext, now: datetime, batch: int) -> int:
             given += not result.replayed
             uow.commit()
     return given
+
+
+def lapse_memberships(ctx: AppContext, now: datetime, batch: int = 500) -> int:
+    """Record the lapse of every membership whose grace has passed unpaid (the benefits
+    already stopped: a purchase reads the dates, not this status)."""
+    with ctx.uow() as uow:
+        day = local_day(ctx.programmes.compiled(uow), now)
+        due = uow.memberships.due_to_lapse(day, batch)
+    memberships = MembershipService(ctx)
+    lapsed = 0
+    for member_id, plan_id in due:  # ordered by member: no two jobs deadlock
+        with ctx.uow() as uow:
+            lapsed += memberships.lapse_due(uow, member_id, plan_id, now)
+            uow.commit()
+    return lapsed

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
+from loyalo.application.memberships.ports import MembershipRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -257,6 +258,8 @@ class UnitOfWork(Protocol):
     def wallets(self) -> WalletRepository: ...
     @property
     def gift_cards(self) -> GiftCardRepository: ...
+    @property
+    def memberships(self) -> MembershipRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -14,6 +14,7 @@ from loyalo.application.context import AppContext, new_id
 from loyalo.application.effects import Effect
 from loyalo.application.fingerprint import fingerprint
 from loyalo.application.members import resolve
+from loyalo.application.memberships.service import MembershipService
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.stamps import line_stamps, stamps_to_take_back
@@ -205,6 +206,7 @@ class PurchaseService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
+        self._memberships = MembershipService(ctx)
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -278,16 +280,21 @@ class PurchaseService:
             uow, programme.document, member.member_id, now, command.total_minor
         )
         tier, spent = standing.tier, standing.spent_minor
+        plan = self._memberships.plan_at(uow, programme, member.member_id, command.occurred_at)
         return PurchaseFacts(
             lines=command.lines,
             at=command.occurred_at,
             member=MemberView.of(
-                member, tier.id if tier else None, Decimal(spent).scaleb(-programme.exponent)
+                member,
+                tier.id if tier else None,
+                Decimal(spent).scaleb(-programme.exponent),
+                plan.id if plan else None,
             ),
             tier=tier,
             channel=command.channel,
             store=command.store_id,
             spent_before_minor=spent,
+            plan=plan,
         )
 
     def _evaluate(

@@ -19,6 +19,7 @@ from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
+from loyalo.application.memberships.service import MembershipService
 from loyalo.application.passes.service import AppleWallet, GoogleWallet, PassService
 from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
@@ -53,6 +54,7 @@ class Container:
     backtest: BacktestService
     passes: PassService
     gift_cards: GiftCardService
+    memberships: MembershipService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -96,6 +98,7 @@ def build(
         backtest=BacktestService(ctx, programmes, units.read_only_history),
         passes=PassService(ctx, tiers, _apple_wallet(settings), _google_wallet(settings)),
         gift_cards=GiftCardService(ctx, purchases),
+        memberships=MembershipService(ctx),
     )
 
 

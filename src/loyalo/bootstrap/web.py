@@ -38,6 +38,7 @@ def http_services(container: Container) -> HttpServices:
         idempotent=container.idempotent,
         wallets=container.wallets,
         passes=container.passes,
+        memberships=container.memberships,
         render_card=render_card,
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,

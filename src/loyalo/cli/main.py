@@ -130,13 +130,15 @@ def ledger_verify(
 
 @jobs_app.command("run")
 def jobs_run() -> None:
-    """Holds that timed out, matured pending points, expiry, tier reviews, birthdays.
+    """Holds that timed out, matured pending points, expiry, tier reviews, birthdays,
+    paid memberships that lapsed.
 
     Idempotent: safe from cron and the scheduler at once."""
     report = run_due(_container().ctx)
     out.print(
         f"members settled: {report.members_settled}, entries written: {report.entries_written}, "
-        f"tier changes: {report.tier_changes}, birthday bonuses: {report.birthdays}"
+        f"tier changes: {report.tier_changes}, birthday bonuses: {report.birthdays}, "
+        f"memberships lapsed: {report.memberships_lapsed}"
     )
 
 

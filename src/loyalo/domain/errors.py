@@ -243,3 +243,45 @@ class GiftCardInsufficientBalance(DomainError):
     slug = "insufficient-gift-card-balance"
     kind = ErrorKind.REFUSED
     title = "Not enough money on the gift card"
+
+
+class MembershipPlanNotFound(NotFound):
+    """The programme in force has no membership plan with this id."""
+
+    slug = "membership-plan-not-found"
+    title = "Unknown membership plan"
+
+
+class MembershipNotFound(NotFound):
+    """The member never held this membership plan."""
+
+    slug = "membership-not-found"
+    title = "The member has no such membership"
+
+
+class MembershipNotActive(Conflict):
+    """Only an active membership can be cancelled (a lapsed or cancelled one cannot)."""
+
+    slug = "membership-not-active"
+    title = "The membership is not active"
+
+
+class MembershipConflict(Conflict):
+    """A member holds one plan at a time: another plan still gives its benefits."""
+
+    slug = "membership-conflict"
+    title = "Another membership plan is active"
+
+
+class PaymentReferenceConflict(Conflict):
+    """A payment reference records one payment: it was recorded with other content."""
+
+    slug = "payment-reference-conflict"
+    title = "This payment reference was already recorded for another payment"
+
+
+class MembershipFeeMismatch(InvalidInput):
+    """The amount paid must be the plan's fee for one period, in the programme currency."""
+
+    slug = "membership-fee-mismatch"
+    title = "The amount paid is not the plan's fee"

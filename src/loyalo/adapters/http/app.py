@@ -20,6 +20,7 @@ from loyalo.adapters.http.routers import (
     ledger,
     me,
     members,
+    memberships,
     passes,
     problems_catalogue,
     programme,
@@ -88,6 +89,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         passes,
         admin,
         giftcards,
+        memberships,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

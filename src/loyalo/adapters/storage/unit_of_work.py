@@ -15,6 +15,7 @@ from loyalo.adapters.storage.history_reader import SqlHistorySource
 from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
 from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
+from loyalo.adapters.storage.memberships import SqlMembershipRepository
 from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.history = SqlHistoryRepository(session)
         self.wallets = SqlWalletRepository(session)
         self.gift_cards = SqlGiftCardRepository(session)
+        self.memberships = SqlMembershipRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

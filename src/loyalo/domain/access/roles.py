@@ -36,6 +36,8 @@ class Capability(StrEnum):
     GIFT_CARDS_ISSUE = "gift_cards:issue"
     GIFT_CARDS_READ = "gift_cards:read"
     GIFT_CARDS_MANAGE = "gift_cards:manage"
+    MEMBERSHIPS_READ = "memberships:read"
+    MEMBERSHIPS_WRITE = "memberships:write"  # record a membership payment, cancel a plan
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -52,6 +54,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.WALLET_SPEND,
             Capability.GIFT_CARDS_ISSUE,
             Capability.GIFT_CARDS_READ,
+            Capability.MEMBERSHIPS_READ,
+            Capability.MEMBERSHIPS_WRITE,
         }
     ),
     Role.APP: frozenset(
@@ -60,6 +64,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.BALANCE_READ,
             Capability.LEDGER_READ,
             Capability.TIERS_READ,
+            Capability.MEMBERSHIPS_READ,
         }
     ),
 }

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from loyalo.adapters.http.routers.ledger import balance_of, ledger_of
+from loyalo.adapters.http.routers.memberships import memberships_of
 from loyalo.adapters.http.routers.tiers import tier_of
 from loyalo.adapters.http.schemas.ledger import BalanceView, LedgerPage
 from loyalo.adapters.http.schemas.members import MemberOut
+from loyalo.adapters.http.schemas.memberships import MembershipsOut
 from loyalo.adapters.http.schemas.tiers import TierView
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.domain.access.roles import Capability
@@ -53,3 +55,12 @@ def my_ledger(
 )
 def my_tier(svc: ServicesDep, caller: CallerDep) -> TierView:
     return tier_of(svc, caller, _own_member(caller.member_id))
+
+
+@router.get(
+    "/memberships",
+    response_model=MembershipsOut,
+    summary="The member's own paid memberships and their history",
+)
+def my_memberships(svc: ServicesDep, caller: CallerDep) -> MembershipsOut:
+    return memberships_of(svc, caller, _own_member(caller.member_id))

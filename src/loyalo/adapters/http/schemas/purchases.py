@@ -73,7 +73,7 @@ class PurchaseIn(Strict):
 
 class DiscountOut(BaseModel):
     rule_id: str = Field(description="The rule, or tier:<id> for a tier benefit")
-    source: str = Field(description="tier, promotion or progressive")
+    source: str = Field(description="tier, promotion, progressive or membership")
     amount: str
     description: str
     lines: dict[int, str] = Field(default_factory=dict, description="Receipt line → amount off")

@@ -13,6 +13,7 @@ from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
+from loyalo.domain.programme.document.memberships import MembershipPlan, unique_plans
 from loyalo.domain.programme.document.passes import PassDesign
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
@@ -53,6 +54,8 @@ class ProgrammeDocument(Part):
     rules: list[Rule] = Field(default_factory=list)
     passes: PassDesign = PassDesign()
     """The member's card in Apple Wallet and Google Wallet."""
+    memberships: list[MembershipPlan] = Field(default_factory=list)
+    """Paid plans (a club card): a fee per month or year, benefits while active."""
 
     @field_validator("currency")
     @classmethod
@@ -62,6 +65,14 @@ class ProgrammeDocument(Part):
         except InvalidInput as exc:
             raise ValueError(f"unknown currency {value!r}") from exc
         return value
+
+    @field_validator("memberships")
+    @classmethod
+    def _unique_plans(cls, value: list[MembershipPlan]) -> list[MembershipPlan]:
+        return unique_plans(value)
+
+    def plan(self, plan_id: str) -> MembershipPlan | None:
+        return next((plan for plan in self.memberships if plan.id == plan_id), None)
 
     @field_validator("timezone")
     @classmethod

@@ -25,10 +25,12 @@ from loyalo.domain.programme.document.effects import (
     Multiplier,
     PointsPerAmount,
 )
+from loyalo.domain.programme.document.memberships import MembershipPlan
 from loyalo.domain.programme.document.rules import Limits, PerMemberLimit, Schedule, Trigger
 from loyalo.domain.programme.document.tiers import Tier
 from loyalo.domain.programme.engine.arithmetic import rate_per_minor, units_to_minor
 from loyalo.domain.programme.engine.index import LineKeys, line_keys
+from loyalo.domain.programme.engine.membership import PlanTerms
 from loyalo.domain.programme.engine.views import SCOPE_NAMES
 from loyalo.domain.programme.expressions import (
     CompiledExpression,
@@ -168,10 +170,17 @@ class CompiledProgramme:
     reads: frozenset[str] = frozenset()  # the scope names any purchase rule reads
     indexed_fields: frozenset[str] = frozenset()  # the fields of purchase_index's keys
     tier_texts: Mapping[str, TierTexts] = field(default_factory=dict)  # tier id -> texts
+    plan_terms: Mapping[str, PlanTerms] = field(default_factory=dict)  # plan id -> terms
 
     def texts_of(self, tier: Tier) -> TierTexts:
         texts = self.tier_texts.get(tier.id)
         return texts if texts is not None and texts.tier is tier else TierTexts.of(tier)
+
+    def terms_of_plan(self, plan: MembershipPlan) -> PlanTerms:
+        terms = self.plan_terms.get(plan.id)
+        return (
+            terms if terms is not None and terms.plan is plan else PlanTerms.of(plan, self.exponent)
+        )
 
     @property
     def terms(self) -> ProgrammeTerms:
@@ -231,6 +240,7 @@ def compile_programme(document: ProgrammeDocument, version: int) -> CompiledProg
         },
         reads=frozenset(name for rule in purchase for name in rule.names),
         tier_texts={tier.id: TierTexts.of(tier) for tier in _tiers(document)},
+        plan_terms={plan.id: PlanTerms.of(plan, exponent) for plan in document.memberships},
     )
 
 

@@ -10,6 +10,7 @@ class DiscountSource(StrEnum):
     TIER = "tier"
     PROMOTION = "promotion"
     PROGRESSIVE = "progressive"
+    MEMBERSHIP = "membership"  # a paid plan's member prices, discount, free delivery
 
 
 @dataclass(frozen=True, slots=True)

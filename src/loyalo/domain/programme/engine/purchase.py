@@ -7,13 +7,15 @@ The order is fixed and documented in docs/PROGRAMME.md:
    holds, it matches at least one line (when it has a ``lines`` condition), the
    basket as rung up reaches its ``min_order`` and its per-member limit allows
    it. An applying ``exclusive`` rule stops every lower-priority promotion.
-2. Discounts: the tier's discount and free delivery, then discount and
+2. Discounts: an active paid membership's member prices, discount and free
+   delivery (``membership.py``), the tier's discount and free delivery, then discount and
    progressive-discount rules in priority order, each on what is left to pay of
    the goods lines it matches.
 3. Points, on each line's value after discounts: per-amount rules (the base
    rate among them), then multipliers of the points those lines earned, the
-   tier's earning multiplier, per-unit points, product bonuses, fixed points,
-   cashback, stamps and rewards. A campaign budget caps what its rule gives.
+   tier's earning multiplier, the membership's (on the points after the
+   tier's), per-unit points, product bonuses, fixed points, cashback, stamps
+   and rewards. A campaign budget caps what its rule gives.
 
 A quote is on the till's critical path and a backtest replays millions of
 them, so the work per purchase is kept to what the basket needs: what can be
@@ -65,6 +67,7 @@ from loyalo.domain.programme.engine.limits import (
     bucket_of,
     within_limit,
 )
+from loyalo.domain.programme.engine.membership import discounted_goods, member_price_cuts
 from loyalo.domain.programme.engine.selection import (
     BasketLines,
     Candidates,
@@ -86,6 +89,7 @@ _EXCLUSIVE = Stacking.EXCLUSIVE
 _TIER = o.DiscountSource.TIER
 _PROMOTION = o.DiscountSource.PROMOTION
 _PROGRESSIVE = o.DiscountSource.PROGRESSIVE
+_MEMBERSHIP = o.DiscountSource.MEMBERSHIP
 
 
 @dataclass(slots=True)
@@ -152,6 +156,8 @@ def evaluate_purchase(
     net = dict(enumerate(basket.totals))
     run = _Run(programme, facts, usage, budget_left, local, tier_id, basket, net)
     applying = _applying(run, candidates(programme, basket, local, tier_id))
+    if facts.plan is not None:
+        _plan_discounts(run)
     _tier_discounts(run)
     for item in applying:
         if item.rule.stage is _DISCOUNT:
@@ -165,7 +171,9 @@ def evaluate_purchase(
     for item in applying:
         if item.rule.stage is _MULTIPLIER:
             _multiplier(run, item)
-    _tier_multiplier(run)
+    tier_extra = _tier_multiplier(run)
+    if facts.plan is not None:
+        _plan_multiplier(run, tier_extra)
     for item in applying:
         if item.rule.stage is _OTHER:
             _other_effect(run, item)
@@ -341,18 +349,58 @@ def _multiplier(run: _Run, item: _Applying) -> None:
     _award(run, item, extra, allocate(extra, weights), text)
 
 
-def _tier_multiplier(run: _Run) -> None:
+def _tier_multiplier(run: _Run) -> int:
+    """The points the tier's multiplier added."""
     tier = run.facts.tier
     if tier is None or tier.benefits.earn_multiplier == 1:
-        return
+        return 0
     factor = tier.benefits.earn_multiplier
     earned = sum(run.per_amount.values())
     extra = to_integer(earned * (factor - 1))
-    if extra > 0:
-        text = f"x{factor} for {tier.name} members on {earned} points"
-        run.awards.append(
-            o.PointAward(f"tier:{tier.id}", extra, allocate(extra, run.per_amount), text)
+    if extra <= 0:
+        return 0
+    text = f"x{factor} for {tier.name} members on {earned} points"
+    run.awards.append(o.PointAward(f"tier:{tier.id}", extra, allocate(extra, run.per_amount), text))
+    return extra
+
+
+def _plan_discounts(run: _Run) -> None:
+    plan = run.facts.plan
+    assert plan is not None
+    terms = run.programme.terms_of_plan(plan)
+    lines, net, basket = run.facts.lines, run.net, run.basket
+    cuts = member_price_cuts(terms, lines, net, basket.goods)
+    if cuts:
+        for index, cut in cuts.items():
+            net[index] -= cut
+        amount = sum(cuts.values())
+        run.discounts.append(
+            o.DiscountLine(terms.rule_id, _MEMBERSHIP, amount, cuts, terms.member_prices)
         )
+    benefits = plan.benefits
+    if benefits.discount_percent is not None:
+        goods = _weights(net, discounted_goods(terms, lines, basket.goods))
+        amount = percent_of(sum(goods.values()), benefits.discount_percent)
+        _take_off(run, terms.rule_id, _MEMBERSHIP, amount, goods, terms.discount)
+    if benefits.free_delivery and basket.delivery_lines:
+        delivery = _weights(net, basket.delivery_lines)
+        amount = sum(delivery.values())
+        _take_off(run, terms.rule_id, _MEMBERSHIP, amount, delivery, terms.free_delivery)
+
+
+def _plan_multiplier(run: _Run, tier_extra: int) -> None:
+    """The plan multiplies the per-amount points as the tier's multiplier left them."""
+    plan = run.facts.plan
+    assert plan is not None
+    factor = plan.benefits.earn_multiplier
+    if factor == 1:
+        return
+    earned = sum(run.per_amount.values()) + tier_extra
+    extra = to_integer(earned * (factor - 1))
+    if extra > 0:
+        terms = run.programme.terms_of_plan(plan)
+        text = f"{terms.multiplier} on {earned} points"
+        run.awards.append(o.PointAward(terms.rule_id, extra, allocate(extra, run.per_amount), text))
 
 
 def _other_effect(run: _Run, item: _Applying) -> None:

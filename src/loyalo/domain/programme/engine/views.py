@@ -53,9 +53,16 @@ class MemberView:
     birth_date: date | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
     spent: Decimal = Decimal(0)  # money spent before this purchase, net of returns
+    plan: str | None = None  # the id of the paid membership plan active now
 
     @classmethod
-    def of(cls, member: Member, tier: str | None, spent: Decimal = Decimal(0)) -> MemberView:
+    def of(
+        cls,
+        member: Member,
+        tier: str | None,
+        spent: Decimal = Decimal(0),
+        plan: str | None = None,
+    ) -> MemberView:
         return cls(
             id=member.member_id,
             tier=tier,
@@ -63,6 +70,7 @@ class MemberView:
             birth_date=member.birth_date,
             attributes=member.attributes,
             spent=spent,
+            plan=plan,
         )
 
 

@@ -1,0 +1,1 @@
+"""Paid memberships: activation, renewal, cancellation and lapse, with their history."""

@@ -1,0 +1,1 @@
+"""Paid memberships: subscriptions to a plan of the programme, their periods and history."""
