@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from loyalo.application.history.ports import HistoryRepository
+from loyalo.application.partners.ports import PartnerRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -111,6 +112,7 @@ class ApiKeyRecord:
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    partner_id: str | None = None  # a partner key acts for this partner only
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,8 @@ class UnitOfWork(Protocol):
     def history(self) -> HistoryRepository: ...
     @property
     def wallets(self) -> WalletRepository: ...
+    @property
+    def partners(self) -> PartnerRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -14,6 +14,7 @@ from loyalo.adapters.storage.history_reader import SqlHistorySource
 from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
 from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
+from loyalo.adapters.storage.partners import SqlPartnerRepository
 from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.activity = SqlActivityRepository(session)
         self.history = SqlHistoryRepository(session)
         self.wallets = SqlWalletRepository(session)
+        self.partners = SqlPartnerRepository(session)
 
     def commit(self) -> None:
         self.session.commit()
