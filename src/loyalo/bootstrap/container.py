@@ -16,6 +16,7 @@ from loyalo.application.events import EventService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
+from loyalo.application.partners.service import PartnerService
 from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
@@ -45,6 +46,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    partners: PartnerService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -68,6 +70,7 @@ def build(
     ctx = AppContext(units, clock or SystemClock(), settings.terms(), runtime)
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
+    access = AccessService(ctx)
     return Container(
         settings=settings,
         engine=engine,
@@ -79,9 +82,10 @@ def build(
         tiers=TierService(ctx),
         reservations=ReservationService(ctx),
         adjustments=AdjustmentService(ctx),
-        access=AccessService(ctx),
+        access=access,
         idempotent=IdempotentRunner(ctx),
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        partners=PartnerService(ctx, access),
     )

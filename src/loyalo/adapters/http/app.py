@@ -19,6 +19,8 @@ from loyalo.adapters.http.routers import (
     ledger,
     me,
     members,
+    partner_till,
+    partners,
     problems_catalogue,
     programme,
     purchases,
@@ -35,7 +37,8 @@ Loyalo's REST API: members and their cards, a double-entry points ledger,
 purchases and returns, two-phase spending at the till.
 
 * **Authentication**: `Authorization: Bearer <API key>`. Roles: `admin`, `pos`, `app`
-  (an app key acts for one member named by `X-Member-Token`).
+  (an app key acts for one member named by `X-Member-Token`), `partner` (a partner
+  merchant's key: `/v1/partner/...` for its own tills and reports only).
 * **Idempotency**: every write accepts `Idempotency-Key`. The same key and body return
   the stored response (header `Idempotent-Replayed: true`); the same key with another
   body is refused with `/problems/idempotency-key-reused`.
@@ -84,6 +87,8 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         reservations,
         me,
         admin,
+        partners,
+        partner_till,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -12,6 +12,7 @@ from loyalo.application.context import AppContext
 from loyalo.application.events import EventService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
+from loyalo.application.partners.service import PartnerService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
@@ -33,5 +34,6 @@ class HttpServices:
     access: AccessService
     idempotent: IdempotentRunner
     wallets: WalletService
+    partners: PartnerService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors

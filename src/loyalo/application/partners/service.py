@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from loyalo.application.access import AccessService, IssuedSecret
 from loyalo.application.context import AppContext
 from loyalo.application.partners.ports import PartnerTransaction
+from loyalo.application.partners.till import PartnerTill
 from loyalo.application.ports import UnitOfWork
 from loyalo.domain.access.roles import Role
 from loyalo.domain.errors import InvalidInput, PartnerNotFound, PartnerRatesConflict
@@ -16,9 +17,9 @@ from loyalo.domain.partners.partner import (
     PartnerStatus,
     RateChange,
     Rates,
+    change_at,
     check_currency,
     check_partner_id,
-    rates_at,
 )
 from loyalo.domain.partners.settlement import Settlement, settle
 
@@ -44,7 +45,7 @@ class PartnerChange:
 @dataclass(frozen=True, slots=True)
 class PartnerView:
     partner: Partner
-    rates: Rates  # in force now
+    in_force: RateChange  # now
     schedule: tuple[RateChange, ...]  # every change, oldest first (future ones included)
 
 
@@ -52,6 +53,7 @@ class PartnerService:
     def __init__(self, ctx: AppContext, access: AccessService) -> None:
         self._ctx = ctx
         self._access = access
+        self.till = PartnerTill(ctx)  # the partner's own tills, with a partner key
 
     def create(self, uow: UnitOfWork, draft: PartnerDraft) -> PartnerView:
         now = self._ctx.clock.now()
@@ -144,7 +146,7 @@ class PartnerService:
 
     def _view(self, uow: UnitOfWork, partner: Partner, now: datetime) -> PartnerView:
         schedule = tuple(uow.partners.rates(partner.partner_id))
-        return PartnerView(partner, rates_at(schedule, now), schedule)
+        return PartnerView(partner, change_at(schedule, now), schedule)
 
     def _day_start(self, uow: UnitOfWork, day: date) -> datetime:
         return datetime.combine(day, time(0), self._ctx.programmes.compiled(uow).zone)

@@ -29,6 +29,7 @@ from loyalo.application.purchases import (
 )
 from loyalo.application.reservations import HoldResult, ReservationService, ReserveCommand
 from loyalo.domain.errors import (
+    InvalidInput,
     PartnerNotFound,
     PartnerSuspended,
     PurchaseNotFound,
@@ -135,8 +136,9 @@ class PartnerTill:
     def reserve(self, uow: UnitOfWork, partner_id: str, command: ReserveCommand) -> HoldResult:
         now = self._ctx.clock.now()
         self._active(uow, partner_id)
-        store = partner_store(partner_id, command.store_id) if command.store_id else None
-        at_partner = replace(command, store_id=store)
+        if command.store_id is None:  # the hold's entry says where the points were spent
+            raise InvalidInput("a hold at a partner's till names its store_id", field="store_id")
+        at_partner = replace(command, store_id=partner_store(partner_id, command.store_id))
         result = self._reservations(now).reserve(uow, at_partner)
         self._record_hold(uow, partner_id, TransactionKind.HOLD, result, command.store_id, now)
         return result

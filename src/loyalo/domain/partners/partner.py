@@ -79,8 +79,8 @@ def check_currency(currency: str) -> str:
     return currency
 
 
-def rates_at(schedule: Sequence[RateChange], at: datetime) -> Rates:
-    """The rates in force at ``at``: the last change that took effect by then."""
+def change_at(schedule: Sequence[RateChange], at: datetime) -> RateChange:
+    """The change in force at ``at``: the last one that took effect by then."""
     found: RateChange | None = None
     for change in schedule:
         if change.effective_from <= at and (
@@ -89,7 +89,11 @@ def rates_at(schedule: Sequence[RateChange], at: datetime) -> Rates:
             found = change
     if found is None:
         raise InvalidInput(f"no partner rates were in force at {at.isoformat()}")
-    return found.rates
+    return found
+
+
+def rates_at(schedule: Sequence[RateChange], at: datetime) -> Rates:
+    return change_at(schedule, at).rates
 
 
 def partner_store(partner_id: str, store_id: str) -> str:
