@@ -375,3 +375,77 @@ def test_partners_are_managed_by_an_admin(api: Api, clock: FakeClock) -> None:
     renamed = api.admin.patch("/v1/partners/fuelco", json={"name": "FuelCo Stations"})
     assert renamed.json()["name"] == "FuelCo Stations"
     assert renamed.json()["rates"]["earn_points_per_unit"] == "2"
+
+
+def test_a_partner_quote_earns_its_rate_and_writes_nothing(api: Api) -> None:
+    fuel = add_partner(api, "fuelco", earn="2.5")
+    member = enrol(api.admin, email="qu@example.pl")["member_id"]
+    buy(api.pos, member, "40.00")
+
+    quote = fuel.post("/v1/partner/checkout/quote", json=purchase_body(member, [("A", 3, "1.99")]))
+
+    assert quote.status_code == 200, quote.text
+    body = quote.json()
+    assert body["points_to_earn"] == 14  # 2.5 x 5.97 = 14.925, rounded down
+    assert [(p["rule_id"], p["points"]) for p in body["earnings"]] == [("partner-fuelco", 14)]
+    assert (body["available_points"], body["redeemable_points"]) == (40, 40)
+    assert fuel.get("/v1/partner/transactions").json()["items"] == []
+    assert balance(api.admin, member)["available"] == 40
+
+
+def test_transactions_page_and_filter_by_day(api: Api, clock: FakeClock) -> None:
+    fuel = add_partner(api, "fuelco")
+    member = enrol(api.admin, email="pg@example.pl")["member_id"]
+    for _ in range(3):
+        _sale(fuel, member, "1.00")
+    clock.advance(timedelta(days=1))
+    _sale(fuel, member, "2.00")
+
+    page = fuel.get("/v1/partner/transactions", params={"limit": 2}).json()
+    rest = fuel.get(
+        "/v1/partner/transactions", params={"limit": 2, "after": page["next_after"]}
+    ).json()
+    second_day = fuel.get(
+        "/v1/partner/transactions", params={"from": "2026-03-02", "to": "2026-03-02"}
+    ).json()
+
+    assert [t["points"] for t in page["items"] + rest["items"]] == [4, 4, 4, 8]
+    assert rest["next_after"] is not None  # a full page: there may be more
+    assert [t["points"] for t in second_day["items"]] == [8]
+    assert second_day["next_after"] is None
+
+
+def test_rates_dated_in_the_future_may_be_replaced_until_that_day(
+    api: Api, clock: FakeClock
+) -> None:
+    add_partner(api, "fuelco", earn="2")
+
+    def change(earn: str, effective_from: str | None) -> httpx.Response:
+        body: dict[str, Any] = {
+            "rates": {
+                "earn_points_per_unit": earn,
+                "issue_price_per_point": "0.05",
+                "redeem_price_per_point": "0.08",
+            }
+        }
+        if effective_from:
+            body["effective_from"] = effective_from
+        return api.admin.patch("/v1/partners/fuelco", json=body)
+
+    assert change("4", "2026-03-05").status_code == 200
+    replaced = change("5", "2026-03-05")
+
+    assert replaced.status_code == 200, replaced.text
+    assert [r["earn_points_per_unit"] for r in replaced.json()["schedule"]] == ["2", "5"]
+    assert replaced.json()["rates"]["earn_points_per_unit"] == "2"
+    assert_problem(change("3", None), 409, "partner-rates-conflict")  # created this instant
+    clock.advance(timedelta(hours=1))
+    now = change("3", None)
+    assert [r["earn_points_per_unit"] for r in now.json()["schedule"]] == ["2", "3", "5"]
+    assert now.json()["rates"]["earn_points_per_unit"] == "3"
+    assert_problem(change("6", None), 409, "partner-rates-conflict")  # the same instant
+    clock.advance(timedelta(days=3, hours=10, minutes=59))  # 2026-03-04T23:59: not yet
+    assert api.admin.get("/v1/partners/fuelco").json()["rates"]["earn_points_per_unit"] == "3"
+    clock.advance(timedelta(minutes=1))
+    assert api.admin.get("/v1/partners/fuelco").json()["rates"]["earn_points_per_unit"] == "5"
+    assert_problem(change("7", "2026-03-05"), 422, "invalid-input")
