@@ -267,6 +267,7 @@ def test_settlement_equals_the_ledger_to_the_point_and_the_grosz(
         assert settlement["owed_to_partner"] == minor(redeemed)
         assert settlement["net"] == str(Decimal(minor(issued - back)) - Decimal(minor(redeemed)))
     whole = _settlement(fuel, "/v1/partner/settlement", DAY, "2026-03-02")
+    assert (whole["partner_id"], whole["from"], whole["to"]) == ("fuelco", DAY, "2026-03-02")
     assert (whole["points_issued"], whole["points_taken_back"], whole["points_redeemed"]) == (
         133 + 48 + 60,
         66 + 67,
@@ -371,6 +372,8 @@ def test_partners_are_managed_by_an_admin(api: Api, clock: FakeClock) -> None:
         api.admin.post("/v1/partners/nosuch/keys", json={"name": "k"}), 404, "partner-not-found"
     )
     assert_problem(api.pos.get("/v1/partners"), 403, "forbidden")
+    unbound = api.admin.post("/v1/api-keys", json={"name": "k", "role": "partner"})
+    assert_problem(unbound, 422, "invalid-input")
     assert [p["partner_id"] for p in api.admin.get("/v1/partners").json()] == ["fuelco"]
     renamed = api.admin.patch("/v1/partners/fuelco", json={"name": "FuelCo Stations"})
     assert renamed.json()["name"] == "FuelCo Stations"
