@@ -452,3 +452,31 @@ def test_rates_dated_in_the_future_may_be_replaced_until_that_day(
     clock.advance(timedelta(minutes=1))
     assert api.admin.get("/v1/partners/fuelco").json()["rates"]["earn_points_per_unit"] == "5"
     assert_problem(change("7", "2026-03-05"), 422, "invalid-input")
+
+
+def test_days_are_the_programmes_time_zone(api: Api, clock: FakeClock) -> None:
+    applied = api.admin.put("/v1/programme", json={"currency": "PLN", "timezone": "Europe/Warsaw"})
+    assert applied.status_code == 201, applied.text
+    fuel = add_partner(api, "fuelco", earn="1", issue="0.10")
+    member = enrol(api.admin, email="tz@example.pl")["member_id"]
+    tomorrow = api.admin.patch(
+        "/v1/partners/fuelco",
+        json={
+            "rates": {
+                "earn_points_per_unit": "1",
+                "issue_price_per_point": "0.20",
+                "redeem_price_per_point": "0",
+            },
+            "effective_from": "2026-03-02",
+        },
+    )
+    assert tomorrow.json()["schedule"][1]["effective_from"] == "2026-03-01T23:00:00Z"
+    _sale(fuel, member, "5.00")  # 12:00 UTC, 13:00 in Warsaw: 1 March
+    clock.advance(timedelta(hours=11, minutes=30))  # 23:30 UTC, 00:30 in Warsaw: 2 March
+    _sale(fuel, member, "5.00")
+
+    first = _settlement(fuel, "/v1/partner/settlement", DAY, DAY)
+    second = _settlement(fuel, "/v1/partner/settlement", "2026-03-02", "2026-03-02")
+
+    assert (first["points_issued"], first["owed_by_partner"]) == (10, "1.00")
+    assert (second["points_issued"], second["owed_by_partner"]) == (10, "2.00")
