@@ -13,6 +13,7 @@ from loyalo.application.purchases import PurchaseCommand
 from loyalo.application.reservations import ReserveCommand
 from loyalo.bootstrap.container import Container
 from loyalo.cli.main import app
+from loyalo.domain.access.roles import Role
 from loyalo.domain.partners.partner import Rates
 from loyalo.domain.purchases.basket import Line
 from tests.programme.support import enrol
@@ -83,3 +84,20 @@ def test_settle_one_partner_and_an_unknown_one(
     assert "fuelco" in one.output
     assert unknown.exit_code == 1
     assert "no partner nosuch" in unknown.output
+
+
+def test_a_partner_key_from_the_command_line_acts_for_its_partner(
+    container: Container, database_url: str, tmp_path: Path
+) -> None:
+    _partner_with_activity(container, "fuelco", "2")
+    env = {"LOYALO_DATABASE_URL": database_url, "LOYALO_DATA_DIR": str(tmp_path)}
+
+    made = runner.invoke(app, ["partners", "key", "--partner", "fuelco", "--name", "t"], env=env)
+    unknown = runner.invoke(app, ["partners", "key", "--partner", "nosuch", "--name", "t"], env=env)
+    unbound = runner.invoke(app, ["apikey", "create", "--role", "partner", "--name", "t"], env=env)
+
+    assert made.exit_code == 0, made.output
+    caller = container.access.authenticate(made.stdout.strip(), None)
+    assert (caller.role, caller.partner_id) == (Role.PARTNER, "fuelco")
+    assert unknown.exit_code == 1
+    assert unbound.exit_code == 2

@@ -92,6 +92,9 @@ def apikey_create(
     name: Annotated[str, typer.Option(help="Who uses it, e.g. 'Till 1'")],
 ) -> None:
     """Create an API key and print it (only the key) on stdout."""
+    if role is Role.PARTNER:
+        err.print("a partner key is made for its partner: loyalo partners key --partner ID")
+        raise typer.Exit(2)
     issued = _container().access.create_key(name, role)
     sys.stdout.write(issued.token + "\n")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -111,3 +112,20 @@ def settle(
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             writer.writerows(rows)
+
+
+@partners_app.command("key")
+def key(
+    partner: Annotated[str, typer.Option(help="The partner's id")],
+    name: Annotated[str, typer.Option(help="Who uses it, e.g. 'FuelCo station 17'")],
+) -> None:
+    """Create an API key that acts for this partner only; print it (only the key) on stdout."""
+    container = build(migrate=True)
+    try:
+        issued = container.partners.create_key(partner, name)
+    except DomainError as exc:
+        Console(stderr=True, highlight=False).print(f"[red]error[/] {escape(exc.detail)}")
+        raise typer.Exit(1) from exc
+    finally:
+        container.close()
+    sys.stdout.write(issued.token + "\n")
