@@ -480,3 +480,19 @@ def test_days_are_the_programmes_time_zone(api: Api, clock: FakeClock) -> None:
 
     assert (first["points_issued"], first["owed_by_partner"]) == (10, "1.00")
     assert (second["points_issued"], second["owed_by_partner"]) == (10, "2.00")
+
+
+def test_a_receipt_the_programmes_own_till_recorded_under_a_partners_store_is_not_the_partners(
+    api: Api,
+) -> None:
+    fuel = add_partner(api, "fuelco")
+    member = enrol(api.admin, email="sp@example.pl")["member_id"]
+    body = purchase_body(member, [("A", 1, "10.00")], receipt="X-1")
+    spoofed = api.pos.post("/v1/purchases", json={**body, "store_id": "partner:fuelco/st-9"})
+    assert spoofed.status_code == 201, spoofed.text
+
+    resent = fuel.post("/v1/partner/purchases", json={**body, "store_id": "st-9"})
+
+    assert_problem(resent, 409, "receipt-conflict")
+    assert fuel.get("/v1/partner/transactions").json()["items"] == []
+    assert _settlement(fuel, "/v1/partner/settlement")["points_issued"] == 0

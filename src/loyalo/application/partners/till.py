@@ -33,6 +33,7 @@ from loyalo.domain.errors import (
     PartnerNotFound,
     PartnerSuspended,
     PurchaseNotFound,
+    ReceiptConflict,
     ReservationNotFound,
 )
 from loyalo.domain.money import Money
@@ -83,9 +84,14 @@ class PartnerTill:
         now = self._ctx.clock.now()
         purchases = self._purchases(uow, self._active(uow, partner_id), now)
         result = purchases.record(uow, self._at_partner(partner_id, command))
-        if result.replayed:  # a resent receipt: the original is already the partner's
-            return result
         purchase = result.purchase
+        if result.replayed:  # a resent receipt: the original is the partner's, or nobody's here
+            if not uow.partners.owns(partner_id, TransactionKind.PURCHASE, purchase.purchase_id):
+                raise ReceiptConflict(
+                    f"receipt {command.receipt_id} at store {command.store_id} was recorded "
+                    "outside this partner's tills"
+                )
+            return result
         uow.partners.add_transaction(
             PartnerTransaction(
                 transaction_id=new_id(),
