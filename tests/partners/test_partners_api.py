@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
+from loyalo.adapters.storage.tables import JournalEntryRow
 from loyalo.application.audit import verify_ledger
 from tests.api.helpers import assert_problem, balance, buy, enrol, purchase_body
 from tests.conftest import Api
@@ -279,6 +281,11 @@ def test_settlement_equals_the_ledger_to_the_point_and_the_grosz(
         "5.23",
         "-3.43",
     )
+    with api.container.engine.connect() as connection:
+        resolved = connection.execute(
+            select(JournalEntryRow.store_id).where(JournalEntryRow.kind.in_(["commit", "release"]))
+        ).scalars()
+        assert sorted(resolved) == ["partner:fuelco/st-1"] * 3  # the entries name the partner
     assert verify_ledger(api.container.ctx).ok
 
 

@@ -49,11 +49,11 @@ _RATES_OF = (
     .where(_RATES.c.partner_id == bindparam("rates_partner_id"))
     .order_by(_RATES.c.effective_from)
 )
-_OWNS = (
-    select(_TX.c.seq)
-    .where(_TX.c.partner_id == bindparam("owns_partner_id"))
-    .where(_TX.c.kind == bindparam("owns_kind"))
-    .where(_TX.c.source_id == bindparam("owns_source_id"))
+_FIND = (
+    select(_TX)
+    .where(_TX.c.partner_id == bindparam("find_partner_id"))
+    .where(_TX.c.kind == bindparam("find_kind"))
+    .where(_TX.c.source_id == bindparam("find_source_id"))
 )
 _INSERT_TX = insert(_TX)
 _PERIOD_START = bindparam("period_start", type_=_ENTRIES.c.recorded_at.type)
@@ -219,12 +219,14 @@ class SqlPartnerRepository(SqlRepository):
             },
         )
 
-    def owns(self, partner_id: str, kind: TransactionKind, source_id: str) -> bool:
-        found = self._db.execute(
-            _OWNS,
-            {"owns_partner_id": partner_id, "owns_kind": kind.value, "owns_source_id": source_id},
+    def find(
+        self, partner_id: str, kind: TransactionKind, source_id: str
+    ) -> PartnerTransaction | None:
+        row = self._db.execute(
+            _FIND,
+            {"find_partner_id": partner_id, "find_kind": kind.value, "find_source_id": source_id},
         ).first()
-        return found is not None
+        return None if row is None else _transaction(row)
 
     def transactions(
         self,

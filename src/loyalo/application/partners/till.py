@@ -86,7 +86,10 @@ class PartnerTill:
         result = purchases.record(uow, self._at_partner(partner_id, command))
         purchase = result.purchase
         if result.replayed:  # a resent receipt: the original is the partner's, or nobody's here
-            if not uow.partners.owns(partner_id, TransactionKind.PURCHASE, purchase.purchase_id):
+            if (
+                uow.partners.find(partner_id, TransactionKind.PURCHASE, purchase.purchase_id)
+                is None
+            ):
                 raise ReceiptConflict(
                     f"receipt {command.receipt_id} at store {command.store_id} was recorded "
                     "outside this partner's tills"
@@ -116,7 +119,7 @@ class PartnerTill:
     ) -> ReturnResult:
         now = self._ctx.clock.now()
         partner = self._active(uow, partner_id)
-        if not uow.partners.owns(partner_id, TransactionKind.PURCHASE, command.purchase_id):
+        if uow.partners.find(partner_id, TransactionKind.PURCHASE, command.purchase_id) is None:
             raise PurchaseNotFound(f"no purchase {command.purchase_id} at this partner")
         result = self._purchases(uow, partner, now).record_return(uow, command)
         record, purchase = result.record, result.purchase
@@ -153,16 +156,18 @@ class PartnerTill:
         self, uow: UnitOfWork, partner_id: str, hold_id: str, points: int | None
     ) -> HoldResult:
         now = self._ctx.clock.now()
-        self._own_hold(uow, partner_id, hold_id)
-        result = self._reservations(now).commit(uow, hold_id, points)
-        self._record_hold(uow, partner_id, TransactionKind.COMMIT, result, None, now)
+        store = self._own_hold(uow, partner_id, hold_id)
+        stored = partner_store(partner_id, store) if store else None
+        result = self._reservations(now).commit(uow, hold_id, points, store_id=stored)
+        self._record_hold(uow, partner_id, TransactionKind.COMMIT, result, store, now)
         return result
 
     def release(self, uow: UnitOfWork, partner_id: str, hold_id: str) -> HoldResult:
         now = self._ctx.clock.now()
-        self._own_hold(uow, partner_id, hold_id)
-        result = self._reservations(now).release(uow, hold_id)
-        self._record_hold(uow, partner_id, TransactionKind.RELEASE, result, None, now)
+        store = self._own_hold(uow, partner_id, hold_id)
+        stored = partner_store(partner_id, store) if store else None
+        result = self._reservations(now).release(uow, hold_id, store_id=stored)
+        self._record_hold(uow, partner_id, TransactionKind.RELEASE, result, store, now)
         return result
 
     def _active(self, uow: UnitOfWork, partner_id: str) -> Partner:
@@ -173,10 +178,13 @@ class PartnerTill:
             raise PartnerSuspended(f"partner {partner_id} is {partner.status}")
         return partner
 
-    def _own_hold(self, uow: UnitOfWork, partner_id: str, hold_id: str) -> None:
+    def _own_hold(self, uow: UnitOfWork, partner_id: str, hold_id: str) -> str | None:
+        """The store of the partner's hold; another's is not found."""
         self._active(uow, partner_id)
-        if not uow.partners.owns(partner_id, TransactionKind.HOLD, hold_id):
+        hold = uow.partners.find(partner_id, TransactionKind.HOLD, hold_id)
+        if hold is None:
             raise ReservationNotFound(f"no reservation {hold_id} at this partner")
+        return hold.store_id
 
     def _purchases(self, uow: UnitOfWork, partner: Partner, now: datetime) -> PurchaseService:
         rates = rates_at(uow.partners.rates(partner.partner_id), now)
