@@ -14,7 +14,7 @@ from loyalo.application.context import AppContext
 from loyalo.application.members import resolve
 from loyalo.application.ports import ApiKeyRecord, MemberTokenRecord
 from loyalo.domain.access.roles import Capability, Principal, Role
-from loyalo.domain.errors import Unauthenticated
+from loyalo.domain.errors import InvalidInput, Unauthenticated
 
 KEY_PREFIX = "lyk"
 MEMBER_TOKEN_PREFIX = "lym"
@@ -45,9 +45,12 @@ class AccessService:
         self._cache: dict[str, tuple[float, ApiKeyRecord]] = {}
         self._lock = threading.Lock()
 
-    def create_key(self, name: str, role: Role) -> IssuedSecret:
+    def create_key(self, name: str, role: Role, partner_id: str | None = None) -> IssuedSecret:
+        if partner_id is not None and role is not Role.PARTNER:
+            raise InvalidInput("only a partner key is bound to a partner", field="role")
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-        record = ApiKeyRecord(key_id, name, role, _hash(secret), self._ctx.clock.now())
+        now = self._ctx.clock.now()
+        record = ApiKeyRecord(key_id, name, role, _hash(secret), now, partner_id=partner_id)
         with self._ctx.uow() as uow:
             uow.access.add_key(record)
             uow.commit()
@@ -77,7 +80,7 @@ class AccessService:
         if not hmac.compare_digest(record.secret_hash, _hash(secret)):
             raise Unauthenticated("unknown or revoked API key")
         member_id = self._member(member_token) if record.role is Role.APP and member_token else None
-        return Principal(record.key_id, record.name, record.role, member_id)
+        return Principal(record.key_id, record.name, record.role, member_id, record.partner_id)
 
     def _key(self, key_id: str) -> ApiKeyRecord | None:
         now = time.monotonic()

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
 from loyalo.application.memberships.ports import MembershipRepository
+from loyalo.application.partners.ports import PartnerRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -113,6 +114,7 @@ class ApiKeyRecord:
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    partner_id: str | None = None  # a partner key acts for this partner only
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,8 @@ class UnitOfWork(Protocol):
     def gift_cards(self) -> GiftCardRepository: ...
     @property
     def memberships(self) -> MembershipRepository: ...
+    @property
+    def partners(self) -> PartnerRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -100,14 +100,22 @@ class ReservationService:
             raise ReservationNotFound(f"no reservation {hold_id}")
         return hold
 
-    def commit(self, uow: UnitOfWork, hold_id: str, points: int | None) -> HoldResult:
-        return self._resolve(uow, hold_id, HoldStatus.COMMITTED, points)
+    def commit(
+        self, uow: UnitOfWork, hold_id: str, points: int | None, *, store_id: str | None = None
+    ) -> HoldResult:
+        """``store_id``: where the points were spent, for the entry's provenance."""
+        return self._resolve(uow, hold_id, HoldStatus.COMMITTED, points, store_id)
 
-    def release(self, uow: UnitOfWork, hold_id: str) -> HoldResult:
-        return self._resolve(uow, hold_id, HoldStatus.RELEASED, None)
+    def release(self, uow: UnitOfWork, hold_id: str, *, store_id: str | None = None) -> HoldResult:
+        return self._resolve(uow, hold_id, HoldStatus.RELEASED, None, store_id)
 
     def _resolve(
-        self, uow: UnitOfWork, hold_id: str, status: HoldStatus, points: int | None
+        self,
+        uow: UnitOfWork,
+        hold_id: str,
+        status: HoldStatus,
+        points: int | None,
+        store_id: str | None = None,
     ) -> HoldResult:
         hold = self.get(uow, hold_id)
         now = self._ctx.clock.now()
@@ -132,7 +140,7 @@ class ReservationService:
             head,
             kind,
             postings,
-            Provenance(source_type="reservation", source_id=hold_id),
+            Provenance(store_id=store_id, source_type="reservation", source_id=hold_id),
             now,
             now,
         )

@@ -20,6 +20,7 @@ from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
 from loyalo.application.memberships.service import MembershipService
+from loyalo.application.partners.service import PartnerService
 from loyalo.application.passes.service import AppleWallet, GoogleWallet, PassService
 from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
@@ -55,6 +56,7 @@ class Container:
     passes: PassService
     gift_cards: GiftCardService
     memberships: MembershipService
+    partners: PartnerService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -80,6 +82,7 @@ def build(
     events = EventService(ctx)
     tiers = TierService(ctx)
     purchases = PurchaseService(ctx)
+    access = AccessService(ctx)
     return Container(
         settings=settings,
         engine=engine,
@@ -91,7 +94,7 @@ def build(
         tiers=tiers,
         reservations=ReservationService(ctx),
         adjustments=AdjustmentService(ctx),
-        access=AccessService(ctx),
+        access=access,
         idempotent=IdempotentRunner(ctx),
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
@@ -99,6 +102,7 @@ def build(
         passes=PassService(ctx, tiers, _apple_wallet(settings), _google_wallet(settings)),
         gift_cards=GiftCardService(ctx, purchases),
         memberships=MembershipService(ctx),
+        partners=PartnerService(ctx, access),
     )
 
 

@@ -39,6 +39,7 @@ def http_services(container: Container) -> HttpServices:
         wallets=container.wallets,
         passes=container.passes,
         memberships=container.memberships,
+        partners=container.partners,
         render_card=render_card,
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,

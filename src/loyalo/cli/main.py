@@ -21,6 +21,7 @@ from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.web import build_app
 from loyalo.cli.giftcards import giftcards_app
 from loyalo.cli.history import import_app
+from loyalo.cli.partners import partners_app
 from loyalo.cli.passes import passes_app
 from loyalo.cli.programme import programme_app
 from loyalo.domain.access.roles import Role
@@ -38,6 +39,7 @@ app.add_typer(programme_app, name="programme")
 app.add_typer(import_app, name="import")
 app.add_typer(passes_app, name="passes")
 app.add_typer(giftcards_app, name="giftcards")
+app.add_typer(partners_app, name="partners")
 
 err = Console(stderr=True)
 out = Console()
@@ -94,6 +96,9 @@ def apikey_create(
     name: Annotated[str, typer.Option(help="Who uses it, e.g. 'Till 1'")],
 ) -> None:
     """Create an API key and print it (only the key) on stdout."""
+    if role is Role.PARTNER:
+        err.print("a partner key is made for its partner: loyalo partners key --partner ID")
+        raise typer.Exit(2)
     issued = _container().access.create_key(name, role)
     sys.stdout.write(issued.token + "\n")
 

@@ -285,3 +285,26 @@ class MembershipFeeMismatch(InvalidInput):
 
     slug = "membership-fee-mismatch"
     title = "The amount paid is not the plan's fee"
+
+
+class PartnerNotFound(NotFound):
+    slug = "partner-not-found"
+    title = "Unknown partner"
+
+
+class PartnerExists(Conflict):
+    slug = "partner-exists"
+    title = "A partner with this id already exists"
+
+
+class PartnerSuspended(DomainError):
+    """A suspended partner's tills can neither earn nor spend points; its reports stay readable."""
+
+    slug = "partner-suspended"
+    kind = ErrorKind.REFUSED
+    title = "The partner is suspended"
+
+
+class PartnerRatesConflict(Conflict):
+    slug = "partner-rates-conflict"
+    title = "Rates that may already have priced a transaction cannot be replaced"

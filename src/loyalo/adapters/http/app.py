@@ -21,6 +21,8 @@ from loyalo.adapters.http.routers import (
     me,
     members,
     memberships,
+    partner_till,
+    partners,
     passes,
     problems_catalogue,
     programme,
@@ -38,7 +40,8 @@ Loyalo's REST API: members and their cards, a double-entry points ledger,
 purchases and returns, two-phase spending at the till.
 
 * **Authentication**: `Authorization: Bearer <API key>`. Roles: `admin`, `pos`, `app`
-  (an app key acts for one member named by `X-Member-Token`).
+  (an app key acts for one member named by `X-Member-Token`), `partner` (a partner
+  merchant's key: `/v1/partner/...` for its own tills and reports only).
 * **Idempotency**: every write accepts `Idempotency-Key`. The same key and body return
   the stored response (header `Idempotent-Replayed: true`); the same key with another
   body is refused with `/problems/idempotency-key-reused`.
@@ -90,6 +93,8 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         admin,
         giftcards,
         memberships,
+        partners,
+        partner_till,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -14,6 +14,7 @@ from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
 from loyalo.application.memberships.service import MembershipService
+from loyalo.application.partners.service import PartnerService
 from loyalo.application.passes.service import PassService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
@@ -38,6 +39,7 @@ class HttpServices:
     wallets: WalletService
     passes: PassService
     memberships: MembershipService
+    partners: PartnerService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
     gift_cards: GiftCardService

@@ -20,6 +20,7 @@ class SqlAccessRepository(SqlRepository):
                 secret_hash=record.secret_hash,
                 created_at=record.created_at,
                 revoked_at=record.revoked_at,
+                partner_id=record.partner_id,
             )
         )
 
@@ -28,7 +29,13 @@ class SqlAccessRepository(SqlRepository):
         if row is None:
             return None
         return ApiKeyRecord(
-            row.key_id, row.name, Role(row.role), row.secret_hash, row.created_at, row.revoked_at
+            row.key_id,
+            row.name,
+            Role(row.role),
+            row.secret_hash,
+            row.created_at,
+            row.revoked_at,
+            row.partner_id,
         )
 
     def add_member_token(self, record: MemberTokenRecord) -> None:

@@ -267,6 +267,7 @@ class ApiKeyRow(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    partner_id: Mapped[str | None] = mapped_column(String(24))  # partner keys (0010)
 
 
 class MemberTokenRow(Base):

@@ -16,6 +16,7 @@ from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
 from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
 from loyalo.adapters.storage.memberships import SqlMembershipRepository
+from loyalo.adapters.storage.partners import SqlPartnerRepository
 from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
         self.wallets = SqlWalletRepository(session)
         self.gift_cards = SqlGiftCardRepository(session)
         self.memberships = SqlMembershipRepository(session)
+        self.partners = SqlPartnerRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

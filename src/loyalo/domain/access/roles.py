@@ -1,7 +1,8 @@
 """Roles and their capabilities.
 
 ``admin`` may do everything; ``pos`` serves a till; ``app`` acts for one member,
-authenticated by a member token, and may only touch that member's data.
+authenticated by a member token, and may only touch that member's data;
+``partner`` serves one partner merchant's tills and reads that partner's reports only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     POS = "pos"
     APP = "app"
+    PARTNER = "partner"
 
 
 class Capability(StrEnum):
@@ -38,6 +40,9 @@ class Capability(StrEnum):
     GIFT_CARDS_MANAGE = "gift_cards:manage"
     MEMBERSHIPS_READ = "memberships:read"
     MEMBERSHIPS_WRITE = "memberships:write"  # record a membership payment, cancel a plan
+    PARTNERS_MANAGE = "partners:manage"
+    PARTNER_TRADE = "partner:trade"  # a partner's own tills: look up, earn, return, spend
+    PARTNER_REPORTS = "partner:reports"  # a partner's own transactions and settlement
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -67,29 +72,47 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MEMBERSHIPS_READ,
         }
     ),
+    Role.PARTNER: frozenset({Capability.PARTNER_TRADE, Capability.PARTNER_REPORTS}),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The caller: an API key, and for ``app`` keys the member it acts for."""
+    """The caller: an API key, for ``app`` keys the member it acts for, for
+    ``partner`` keys the partner it is bound to."""
 
     key_id: str
     name: str
     role: Role
     member_id: str | None = None
+    partner_id: str | None = None
 
     def require(self, capability: Capability) -> None:
         if capability not in _CAPABILITIES[self.role]:
             raise Forbidden(f"a {self.role} key may not use {capability}", capability=capability)
         if self.role is Role.APP and self.member_id is None:
             raise Forbidden("an app key acts only for a member: send X-Member-Token")
+        if self.role is Role.PARTNER and self.partner_id is None:
+            raise Forbidden("this partner key is bound to no partner")
 
     def require_member(self, capability: Capability, member_id: str) -> None:
         """As ``require``, and an app caller may only reach its own member."""
         self.require(capability)
         if self.role is Role.APP and self.member_id != member_id:
             raise Forbidden("a member may only see their own data")
+
+    def require_partner(self, capability: Capability) -> str:
+        """As ``require``, for a partner key: the partner it acts for."""
+        self.require(capability)
+        if self.partner_id is None:
+            raise Forbidden("only a partner's key acts at a partner's tills")
+        return self.partner_id
+
+    def require_partner_reports(self, partner_id: str) -> None:
+        """An admin reads any partner's reports, a partner only its own."""
+        self.require(Capability.PARTNER_REPORTS)
+        if self.role is Role.PARTNER and self.partner_id != partner_id:
+            raise Forbidden("a partner may only see its own data")
 
     @property
     def scope(self) -> str:

@@ -1,0 +1,1 @@
+"""Partners of a coalition programme: their tills, their transactions, their settlement."""
