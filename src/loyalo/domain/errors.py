@@ -203,3 +203,17 @@ class InsufficientWallet(DomainError):
     slug = "insufficient-wallet"
     kind = ErrorKind.REFUSED
     title = "Not enough money in the wallet"
+
+
+class ChallengeNotFound(NotFound):
+    """No challenge with this id in the programme in force."""
+
+    slug = "challenge-not-found"
+    title = "No such challenge"
+
+
+class InvalidNickname(InvalidInput):
+    """A leaderboard nickname: 2 to 24 letters, digits, spaces, '.', '-' or '_'."""
+
+    slug = "invalid-nickname"
+    title = "The nickname is not valid"

@@ -13,6 +13,12 @@ from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
+from loyalo.domain.programme.document.gamification import (
+    Badge,
+    Challenge,
+    Streaks,
+    check_gamification,
+)
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
 
@@ -50,6 +56,9 @@ class ProgrammeDocument(Part):
     bonuses: Bonuses = Bonuses()
     tiers: TierPolicy | None = None
     rules: list[Rule] = Field(default_factory=list)
+    challenges: list[Challenge] = Field(default_factory=list)
+    badges: list[Badge] = Field(default_factory=list)
+    streaks: Streaks | None = None
 
     @field_validator("currency")
     @classmethod
@@ -90,6 +99,7 @@ class ProgrammeDocument(Part):
             unknown = set(rule.tiers) - tier_ids
             if unknown:
                 raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
+        check_gamification(self.challenges, self.badges, self.streaks, tier_ids, zone)
         return self
 
 
