@@ -13,6 +13,7 @@ from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext, new_id
 from loyalo.application.effects import Effect
 from loyalo.application.fingerprint import fingerprint
+from loyalo.application.gamification.listener import GamificationListener
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
@@ -205,6 +206,7 @@ class PurchaseService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
+        self._gamification = GamificationListener()
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -248,6 +250,8 @@ class PurchaseService:
             *credit_cashback(uow, member.member_id, programme, outcome, source, now),
             *remember(uow, member.member_id, programme, outcome, source, now),
         ]
+        gamified = self._gamification.on_purchase(uow, credited.head, programme, facts, source, now)
+        effects.extend(gamified.effects)
         change = self._tiers.record_activity(
             uow,
             programme.document,
@@ -264,7 +268,7 @@ class PurchaseService:
                 0,
                 Effect("points_earned", 0, "the purchase earns no points", None, programme.version),
             )
-        return PurchaseResult(purchase, credited.head.balance, tuple(effects), False, outcome)
+        return PurchaseResult(purchase, gamified.head.balance, tuple(effects), False, outcome)
 
     def _facts(
         self,
