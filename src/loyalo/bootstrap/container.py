@@ -13,6 +13,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.events import EventService
+from loyalo.application.gamification.service import GamificationService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
@@ -45,6 +46,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    gamification: GamificationService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -84,4 +86,5 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        gamification=GamificationService(ctx),
     )

@@ -16,6 +16,7 @@ from loyalo.adapters.http.routers import (
     admin,
     checkout,
     events,
+    gamification,
     ledger,
     me,
     members,
@@ -84,6 +85,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         reservations,
         me,
         admin,
+        gamification,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -10,6 +10,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext
 from loyalo.application.events import EventService
+from loyalo.application.gamification.service import GamificationService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
 from loyalo.application.programmes import ProgrammeService
@@ -33,5 +34,6 @@ class HttpServices:
     access: AccessService
     idempotent: IdempotentRunner
     wallets: WalletService
+    gamification: GamificationService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors

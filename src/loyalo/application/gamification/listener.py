@@ -39,6 +39,10 @@ from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.programme.engine.facts import EventFacts, PurchaseFacts
 from loyalo.domain.programme.engine.views import SCOPE_NAMES, PurchaseScope
 
+CHALLENGE = "challenge"  # the source_type of a challenge's prize in the journal
+STREAK = "streak"
+PRIZE_SOURCES = (CHALLENGE, STREAK)
+
 
 @dataclass(frozen=True, slots=True)
 class Gamified:
@@ -176,7 +180,7 @@ class _Turn:
             text = f"challenge {challenge.name} completed"
             self._note("challenge_completed", text, rule_id)
             extra = {"challenge_id": challenge.id, "window": window.key}
-            self._give(challenge.reward, "challenge", challenge.id, text, extra)
+            self._give(challenge.reward, CHALLENGE, challenge.id, text, extra)
 
     def _first_seen(
         self, compiled: CompiledChallenge, window: Window, items: tuple[str, ...]
@@ -206,9 +210,9 @@ class _Turn:
         ):
             store.add_milestone(self.member_id, weeks, reached, self.now)
             text = f"{weeks} weeks in a row with a purchase"
-            self._note("streak_milestone", text, f"streak:{weeks}")
+            self._note("streak_milestone", text, f"{STREAK}:{weeks}w")
             extra = {"weeks": weeks, "reached_week": reached.isoformat()}
-            self._give(by_weeks[weeks], "streak", f"{weeks}w", text, extra)
+            self._give(by_weeks[weeks], STREAK, f"{weeks}w", text, extra)
 
     def _give(self, prize: Prize, kind: str, what: str, text: str, extra: dict[str, Any]) -> None:
         rule_id = f"{kind}:{what}"

@@ -22,7 +22,13 @@ from loyalo.domain.gamification.windows import (
     week_start,
     window_at,
 )
-from loyalo.domain.programme.document.gamification import Badge, Challenge, RecurringPeriod
+from loyalo.domain.programme.document.gamification import (
+    Badge,
+    Challenge,
+    RecurringPeriod,
+    SpendGoal,
+    aware,
+)
 from loyalo.domain.programme.engine.compiled import CompiledProgramme
 
 MAX_BOARD = 100
@@ -70,6 +76,7 @@ class Board:
     opens: datetime | None
     closes: datetime | None
     entries: tuple[Ranked, ...]
+    money: bool = False  # values are minor units of money (a spend challenge), not counts
 
 
 class GamificationService:
@@ -79,7 +86,7 @@ class GamificationService:
     def running(self, uow: UnitOfWork, at: datetime | None = None) -> list[RunningChallenge]:
         """The challenges open at ``at`` (now), in the document's order."""
         programme = self._ctx.programmes.compiled(uow)
-        moment = at or self._ctx.clock.now()
+        moment = aware(at, programme.zone) if at else self._ctx.clock.now()
         found = []
         for compiled in compiled_challenges(programme):
             window = window_at(compiled.challenge, moment, programme.zone)
@@ -142,7 +149,7 @@ class GamificationService:
         """Points earned from purchases and events in the week or month holding ``at`` (now)."""
         programme = self._ctx.programmes.compiled(uow)
         zone = programme.zone
-        day = (at or self._ctx.clock.now()).astimezone(zone).date()
+        day = (aware(at, zone) if at else self._ctx.clock.now()).astimezone(zone).date()
         recurring = RecurringPeriod(period.value)
         first, after = period_bounds(recurring, day)
         standings = uow.gamification.points_board(first, after, min(limit, MAX_BOARD))
@@ -159,7 +166,7 @@ class GamificationService:
         """Progress in the challenge's window holding ``at`` (now); ties: who got there first."""
         programme = self._ctx.programmes.compiled(uow)
         compiled = _challenge(programme, challenge_id)
-        moment = at or self._ctx.clock.now()
+        moment = aware(at, programme.zone) if at else self._ctx.clock.now()
         window = window_at(compiled.challenge, moment, programme.zone)
         if window is None:  # not running then: its last window, if it had one before
             window = _last_window(compiled, moment, programme)
@@ -168,7 +175,8 @@ class GamificationService:
         standings = uow.gamification.challenge_board(
             challenge_id, window.key, min(limit, MAX_BOARD)
         )
-        return Board(window.key, window.opens, window.closes, tuple(rank(standings)))
+        money = isinstance(compiled.challenge.goal, SpendGoal)
+        return Board(window.key, window.opens, window.closes, tuple(rank(standings)), money)
 
 
 def _member_challenge(
@@ -195,8 +203,7 @@ def _last_window(
     challenge = compiled.challenge
     if challenge.ends is None:
         return None
-    ends = challenge.ends
-    ends = ends if ends.tzinfo else ends.replace(tzinfo=programme.zone)
+    ends = aware(challenge.ends, programme.zone)
     if moment < ends:
         return None
     return window_at(challenge, ends - _JUST_BEFORE, programme.zone)
