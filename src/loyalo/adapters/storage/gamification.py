@@ -148,9 +148,13 @@ _POINTS_BOARD = (
 
 
 def _insert_new(table: Table) -> dict[str, Any]:
-    """INSERT … ON CONFLICT DO NOTHING per dialect: its rowcount says whether it was new."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING per dialect: a row back says it was new.
+
+    (psycopg reports no row count for it, hence RETURNING, as idempotency.py does.)
+    """
+    key = table.c.member_id
     return {
-        name: module.insert(table).on_conflict_do_nothing()
+        name: module.insert(table).on_conflict_do_nothing().returning(key)
         for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
     }
 
@@ -222,7 +226,7 @@ class SqlGamificationRepository(SqlRepository):
             "window_key": window_key,
             "item": item[:200],
         }
-        return self._db.execute(_COUNT_ONCE[self._dialect()], values).rowcount == 1
+        return self._db.execute(_COUNT_ONCE[self._dialect()], values).first() is not None
 
     def categories_bought_before(
         self, member_id: str, categories: Collection[str], before: datetime
@@ -244,14 +248,14 @@ class SqlGamificationRepository(SqlRepository):
             "source_type": source_type,
             "source_id": source_id,
         }
-        return self._db.execute(_BADGE_ONCE[self._dialect()], values).rowcount == 1
+        return self._db.execute(_BADGE_ONCE[self._dialect()], values).first() is not None
 
     def badges(self, member_id: str) -> list[AwardedBadge]:
         return [AwardedBadge(*row) for row in self._db.execute(_BADGES_OF, {"m": member_id})]
 
     def add_streak_week(self, member_id: str, week: date) -> bool:
         values = {"member_id": member_id, "week": week}
-        return self._db.execute(_WEEK_ONCE[self._dialect()], values).rowcount == 1
+        return self._db.execute(_WEEK_ONCE[self._dialect()], values).first() is not None
 
     def streak_weeks(self, member_id: str) -> set[date]:
         return {row[0] for row in self._db.execute(_WEEKS_OF, {"m": member_id})}
