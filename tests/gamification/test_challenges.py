@@ -90,14 +90,36 @@ def test_a_resent_receipt_counts_nothing_again(container: Container) -> None:
     assert progress(container, member)["three-a-month", "2026-03"].progress == 1
 
 
-def test_a_return_changes_no_progress_and_takes_no_prize_back(container: Container) -> None:
+def test_a_completed_challenge_keeps_its_prize_after_a_return(container: Container) -> None:
     apply(container, **programme(challenges=[THREE_A_MONTH]))
     member = enrol(container, email="return@example.pl")
     results = [buy(container, member, at(3, day), sale(2000)) for day in (2, 3, 4)]
-    give_back(container, results[-1].purchase.purchase_id)
+    back = give_back(container, results[-1].purchase.purchase_id)
+    assert "challenge_progress" not in kinds(back.effects)
     assert progress(container, member)["three-a-month", "2026-03"].progress == 3
     assert balance(container, member) == (150, 0)
     assert verify_ledger(container.ctx).ok
+
+
+def test_a_receipt_returned_in_full_no_longer_counts_towards_unfinished_progress(
+    container: Container,
+) -> None:
+    apply(container, **programme(challenges=[THREE_A_MONTH]))
+    member = enrol(container, email="full-return@example.pl")
+    kept = buy(container, member, at(3, 2), Line("A", 2, 1500))
+    returned = buy(container, member, at(3, 3), sale(2000))
+    give_back(container, kept.purchase.purchase_id, ("A", 1))  # a part: still a purchase
+    assert progress(container, member)["three-a-month", "2026-03"].progress == 2
+    back = give_back(container, returned.purchase.purchase_id)
+    assert kinds(back.effects)[-1] == "challenge_progress"
+    assert progress(container, member)["three-a-month", "2026-03"].progress == 1
+    give_back(container, kept.purchase.purchase_id, ("A", 1))  # the rest: now in full
+    assert progress(container, member)["three-a-month", "2026-03"].progress == 0
+    for day in (5, 6, 7):
+        buy(container, member, at(3, day), sale(2000))
+    row = progress(container, member)["three-a-month", "2026-03"]
+    assert (row.progress, row.completed_at) == (3, at(3, 7))
+    assert balance(container, member) == (150, 0)
 
 
 def test_a_challenge_outside_its_dates_counts_nothing(container: Container) -> None:
@@ -209,8 +231,11 @@ def test_new_categories_are_those_never_bought_before_the_window(container: Cont
     assert progress(container, member)["explorer", "once"].progress == 1  # food only
     buy(container, member, at(3, 12), sale(900, "food", "CAKE"))  # already counted
     assert progress(container, member)["explorer", "once"].progress == 1
-    done = buy(container, member, at(3, 13), sale(700, "tea", "TEA"))
-    assert "reward_issued" in kinds(done.effects)
+    tea = buy(container, member, at(3, 13), sale(700, "tea", "TEA"), sale(100, "food", "CAKE"))
+    assert progress(container, member)["explorer", "once"].progress == 2
+    give_back(container, tea.purchase.purchase_id)  # completed: it stays so
+    assert progress(container, member)["explorer", "once"].completed_at == at(3, 13)
+    done = tea
     with container.ctx.uow() as uow:
         rewards = uow.rules.rewards(member.member_id)
     assert [(r.reward, r.rule_id, r.source_type, r.source_id) for r in rewards] == [
@@ -239,21 +264,37 @@ def test_spend_counts_the_matching_lines_in_minor_units(container: Container) ->
 
 def test_a_prize_settles_a_debt_first(container: Container) -> None:
     """Prize points go through the ledger's earn movement: an earlier debt is settled first."""
-    earning = {"points": 1, "per": "1.00"}
-    apply(
-        container,
-        **programme(earning=earning, challenges=[{**THREE_A_MONTH, "reward": {"points": 30}}]),
-    )
+    earning = {"points": 1, "per": "1.00", "exclude_skus": ["FREE"]}
+    challenge = {**THREE_A_MONTH, "reward": {"points": 30}}
+    apply(container, **programme(earning=earning, challenges=[challenge]))
     member = enrol(container, email="debt@example.pl")
-    first = buy(container, member, at(3, 2), sale(2000))  # 20 points
+    buy(container, member, at(3, 2), Line("SKU", 1, 2000))  # 20 points
+    two = buy(container, member, at(3, 3), Line("SKU", 2, 1000))  # 20 points
     with container.ctx.uow() as uow:
-        container.adjustments.adjust(
-            uow, AdjustmentCommand(f"id:{member.member_id}", -20, "spent", "test")
-        )
+        command = AdjustmentCommand(f"id:{member.member_id}", -40, "spent", "test")
+        container.adjustments.adjust(uow, command)
         uow.commit()
-    give_back(container, first.purchase.purchase_id)  # 20 points owed
-    buy(container, member, at(3, 3), sale(2000))  # 20 points settle the debt
-    done = buy(container, member, at(3, 4), sale(2000))  # 20 points and the prize of 30
-    assert "challenge_completed" in kinds(done.effects)
-    assert done.balance.available == 50
+    give_back(container, two.purchase.purchase_id, ("SKU", 1))  # 10 points owed
+    done = buy(container, member, at(3, 4), Line("FREE", 1, 2000))  # no points of its own
+    settled = [e for e in done.effects if e.kind == "debt_settled"]
+    assert [(e.points, e.rule_id) for e in settled] == [(10, "challenge:three-a-month")]
+    assert (done.balance.available, done.balance.debt) == (20, 0)
     assert verify_ledger(container.ctx).ok
+
+
+def test_a_new_category_returned_in_full_can_count_again(container: Container) -> None:
+    explorer = {
+        "id": "explorer",
+        "name": "Try two new categories",
+        "goal": {"type": "new_category", "count": 2},
+        "period": "month",
+        "reward": {"points": 5},
+    }
+    apply(container, **programme(challenges=[explorer]))
+    member = enrol(container, email="explorer-again@example.pl")
+    tea = buy(container, member, at(3, 2), sale(700, "tea", "TEA"))
+    assert progress(container, member)["explorer", "2026-03"].progress == 1
+    give_back(container, tea.purchase.purchase_id)
+    assert progress(container, member)["explorer", "2026-03"].progress == 0
+    buy(container, member, at(3, 3), sale(700, "tea", "TEA"))
+    assert progress(container, member)["explorer", "2026-03"].progress == 1

@@ -389,6 +389,8 @@ class PurchaseService:
         )
         stamps = stamps_to_take_back(purchase, already, returning)
         effects += take_back_stamps(uow, purchase, stamps, now)
+        if _fully_returned(purchase.lines, already, returning):
+            effects += self._gamification.on_full_return(uow, programme, purchase.purchase_id)
         return ReturnResult(record, purchase, head.balance, effects)
 
     def _claw_back(
@@ -444,6 +446,14 @@ class PurchaseService:
             ]
             uow.ledger.draw(draw_oldest_first(own, plan.from_pending))
         ledger_ops.spend_lots(uow, purchase.member_id, plan.from_available, purchase.purchase_id)
+
+
+def _fully_returned(
+    lines: Sequence[Line], already: dict[int, int], returning: dict[int, int]
+) -> bool:
+    return all(
+        already.get(i, 0) + returning.get(i, 0) >= line.quantity for i, line in enumerate(lines)
+    )
 
 
 def _returned_quantities(records: Sequence[ReturnRecord]) -> dict[int, int]:

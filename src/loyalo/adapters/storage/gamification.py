@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import (
     Table,
     bindparam,
+    delete,
     func,
     insert,
     or_,
@@ -21,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import PurchaseLineRow, PurchaseRow
 from loyalo.adapters.storage.tables_gamification import (
+    ChallengeContributionRow,
     ChallengeCountedRow,
     ChallengeProgressRow,
     GamificationProfileRow,
@@ -29,7 +31,12 @@ from loyalo.adapters.storage.tables_gamification import (
     StreakWeekRow,
 )
 from loyalo.adapters.storage.tiers import MemberActivityRow
-from loyalo.application.gamification.ports import AwardedBadge, ChallengeProgress, Profile
+from loyalo.application.gamification.ports import (
+    AwardedBadge,
+    ChallengeProgress,
+    Contribution,
+    Profile,
+)
 from loyalo.domain.gamification.leaderboard import Standing
 
 
@@ -39,6 +46,7 @@ class LostProgressRace(RuntimeError):
 
 _PROGRESS = cast(Table, ChallengeProgressRow.__table__)
 _COUNTED = cast(Table, ChallengeCountedRow.__table__)
+_CONTRIBUTIONS = cast(Table, ChallengeContributionRow.__table__)
 _BADGES = cast(Table, MemberBadgeRow.__table__)
 _WEEKS = cast(Table, StreakWeekRow.__table__)
 _MILESTONES = cast(Table, StreakMilestoneRow.__table__)
@@ -87,6 +95,25 @@ _PROGRESS_MOVE = (
         progress=bindparam("progress"),
         reached_at=bindparam("reached_at"),
         completed_at=bindparam("completed_at"),
+    )
+)
+_FORGET = delete(_COUNTED).where(
+    _COUNTED.c.member_id == bindparam("m"),
+    _COUNTED.c.challenge_id == bindparam("c"),
+    _COUNTED.c.window_key == bindparam("w"),
+    _COUNTED.c.item.in_(bindparam("items", expanding=True)),
+)
+_CONTRIBUTION_INSERT = insert(_CONTRIBUTIONS)
+_CONTRIBUTIONS_OF = (
+    delete(_CONTRIBUTIONS)
+    .where(_CONTRIBUTIONS.c.purchase_id == bindparam("p"))
+    .returning(
+        _CONTRIBUTIONS.c.purchase_id,
+        _CONTRIBUTIONS.c.member_id,
+        _CONTRIBUTIONS.c.challenge_id,
+        _CONTRIBUTIONS.c.window_key,
+        _CONTRIBUTIONS.c.amount,
+        _CONTRIBUTIONS.c["items"],  # not .items: that is the collection's method
     )
 )
 _BOUGHT_BEFORE = (
@@ -227,6 +254,34 @@ class SqlGamificationRepository(SqlRepository):
             "item": item[:200],
         }
         return self._db.execute(_COUNT_ONCE[self._dialect()], values).first() is not None
+
+    def forget_counted(
+        self, member_id: str, challenge_id: str, window_key: str, items: Collection[str]
+    ) -> None:
+        if items:
+            values = {"m": member_id, "c": challenge_id, "w": window_key, "items": list(items)}
+            self._db.execute(_FORGET, values)
+
+    def add_contribution(self, contribution: Contribution) -> None:
+        self._db.execute(
+            _CONTRIBUTION_INSERT,
+            {
+                "purchase_id": contribution.purchase_id,
+                "member_id": contribution.member_id,
+                "challenge_id": contribution.challenge_id,
+                "window_key": contribution.window_key,
+                "amount": contribution.amount,
+                "items": list(contribution.items),
+            },
+        )
+
+    def take_contributions(self, purchase_id: str) -> list[Contribution]:
+        rows = self._db.execute(_CONTRIBUTIONS_OF, {"p": purchase_id})
+        found = [
+            Contribution(purchase, member, challenge, window, amount, tuple(items))
+            for purchase, member, challenge, window, amount, items in rows
+        ]
+        return sorted(found, key=lambda c: (c.challenge_id, c.window_key))
 
     def categories_bought_before(
         self, member_id: str, categories: Collection[str], before: datetime

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loyalo.adapters.storage.tables import Base
+from loyalo.adapters.storage.types import JsonDocument
 
 
 class ChallengeProgressRow(Base):
@@ -53,6 +54,20 @@ class ChallengeCountedRow(Base):
     challenge_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     window_key: Mapped[str] = mapped_column(String(16), primary_key=True)
     item: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class ChallengeContributionRow(Base):
+    """What one purchase added to a window's progress: a full return takes it back."""
+
+    __tablename__ = "challenge_contributions"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    purchase_id: Mapped[str] = mapped_column(ForeignKey("purchases.purchase_id"), primary_key=True)
+    challenge_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    items: Mapped[list[str]] = mapped_column(JsonDocument)  # what it counted once
 
 
 class MemberBadgeRow(Base):

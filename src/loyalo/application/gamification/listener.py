@@ -10,14 +10,14 @@ catalogue reward) is given in the same transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from loyalo.application import ledger_ops
 from loyalo.application.context import new_id
 from loyalo.application.effects import Effect
-from loyalo.application.gamification.ports import ChallengeProgress
+from loyalo.application.gamification.ports import ChallengeProgress, Contribution
 from loyalo.application.outcomes import Source
 from loyalo.application.ports import IssuedReward, UnitOfWork
 from loyalo.domain.gamification.progress import (
@@ -28,6 +28,7 @@ from loyalo.domain.gamification.progress import (
     advance,
     compile_challenge,
     event_scope,
+    retreat,
 )
 from loyalo.domain.gamification.streaks import milestones_due, run_through
 from loyalo.domain.gamification.windows import Window, week_start, window_at
@@ -128,6 +129,45 @@ class GamificationListener:
             turn.progress(challenge, tier, challenge.on_event(fact))
         return Gamified(turn.head, tuple(turn.effects))
 
+    def on_full_return(
+        self,
+        uow: UnitOfWork,
+        programme: CompiledProgramme,
+        purchase_id: str,
+    ) -> tuple[Effect, ...]:
+        """A receipt returned in full no longer counts towards unfinished challenges.
+
+        A completed challenge keeps its prize: what the purchase added to it stays.
+        """
+        effects = []
+        store = uow.gamification
+        for contribution in store.take_contributions(purchase_id):
+            stored = store.progress(
+                contribution.member_id, contribution.challenge_id, contribution.window_key
+            )
+            if stored is None or stored.completed_at is not None:
+                continue
+            after = retreat(stored.progress, contribution.amount)
+            store.save_progress(replace(stored, progress=after), stored.progress)
+            store.forget_counted(
+                contribution.member_id,
+                contribution.challenge_id,
+                contribution.window_key,
+                contribution.items,
+            )
+            effects.append(
+                Effect(
+                    "challenge_progress",
+                    0,
+                    f"{contribution.challenge_id}: the returned receipt no longer counts, "
+                    f"{after} of {stored.target}",
+                    None,
+                    programme.version,
+                    f"{CHALLENGE}:{contribution.challenge_id}",
+                )
+            )
+        return tuple(effects)
+
 
 @dataclass
 class _Turn:
@@ -152,7 +192,8 @@ class _Turn:
         stored = store.progress(self.member_id, challenge.id, window.key)
         if stored is not None and stored.completed_at is not None:
             return
-        added = increment.amount + self._first_seen(compiled, window, increment.distinct)
+        counted = self._first_seen(compiled, window, increment.distinct)
+        added = increment.amount + len(counted)
         if not added:
             return
         target = stored.target if stored else compiled.target  # the goal the member started on
@@ -174,6 +215,12 @@ class _Turn:
             ),
             None if stored is None else before,
         )
+        if self.source.type == "purchase":  # a full return may take it back while unfinished
+            store.add_contribution(
+                Contribution(
+                    self.source.id, self.member_id, challenge.id, window.key, added, counted
+                )
+            )
         rule_id = f"challenge:{challenge.id}"
         self._note("challenge_progress", f"{challenge.name}: {step.progress} of {target}", rule_id)
         if step.completed:
@@ -184,17 +231,20 @@ class _Turn:
 
     def _first_seen(
         self, compiled: CompiledChallenge, window: Window, items: tuple[str, ...]
-    ) -> int:
+    ) -> tuple[str, ...]:
+        """The items that count now: never counted in this window (nor bought before it)."""
         if not items:
-            return 0
+            return ()
         if isinstance(compiled.challenge.goal, NewCategoryGoal):
             assert window.opens is not None  # the document requires a start for this goal
             before = self.uow.gamification.categories_bought_before(
                 self.member_id, items, window.opens
             )
             items = tuple(item for item in items if item not in before)
-        counted = self.uow.gamification.count_once
-        return sum(1 for item in items if counted(self.member_id, compiled.id, window.key, item))
+        count_once = self.uow.gamification.count_once
+        return tuple(
+            item for item in items if count_once(self.member_id, compiled.id, window.key, item)
+        )
 
     def streak(self, streaks: Streaks) -> None:
         store = self.uow.gamification

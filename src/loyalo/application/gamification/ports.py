@@ -25,6 +25,18 @@ class ChallengeProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one purchase added to one window's progress, and the items it counted once."""
+
+    purchase_id: str
+    member_id: str
+    challenge_id: str
+    window_key: str
+    amount: int
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AwardedBadge:
     badge_id: str
     awarded_at: datetime
@@ -51,6 +63,14 @@ class GamificationRepository(Protocol):
     def member_progress(self, member_id: str) -> list[ChallengeProgress]: ...
     def count_once(self, member_id: str, challenge_id: str, window_key: str, item: str) -> bool:
         """Remember ``item`` for the window; False when it was already counted."""
+        ...
+
+    def forget_counted(
+        self, member_id: str, challenge_id: str, window_key: str, items: Collection[str]
+    ) -> None: ...
+    def add_contribution(self, contribution: Contribution) -> None: ...
+    def take_contributions(self, purchase_id: str) -> list[Contribution]:
+        """The purchase's contributions, removed: each is taken back once."""
         ...
 
     def categories_bought_before(

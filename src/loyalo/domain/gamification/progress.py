@@ -68,6 +68,13 @@ def advance(progress: int, target: int, added: int) -> Advance:
     return Advance(after, progress < target <= after)
 
 
+def retreat(progress: int, taken: int) -> int:
+    """Progress after a returned receipt takes back what it added (only while unfinished)."""
+    if taken < 0:
+        raise ValueError("a return takes back what was added")
+    return max(0, progress - taken)
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledChallenge:
     challenge: Challenge

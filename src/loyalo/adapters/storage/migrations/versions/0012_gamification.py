@@ -2,10 +2,11 @@
 
 ``challenge_progress`` is keyed by member, challenge and window, and its CHECK
 keeps progress between 0 and the target; ``challenge_counted`` remembers what
-counts once (a distinct event value, a new category); ``member_badges`` holds a
-badge once per member; ``streak_weeks`` the weeks with a purchase and
-``streak_milestones`` each milestone once per run; ``gamification_profiles``
-the leaderboard nickname and opt-out.
+counts once (a distinct event value, a new category); ``challenge_contributions``
+what each purchase added, which a full return takes back from unfinished
+progress; ``member_badges`` holds a badge once per member; ``streak_weeks`` the
+weeks with a purchase and ``streak_milestones`` each milestone once per run;
+``gamification_profiles`` the leaderboard nickname and opt-out.
 
 Revision ID: 0012
 Revises: 0007
@@ -17,6 +18,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0012"
 down_revision: str | None = "0007"
@@ -67,6 +69,23 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "challenge_contributions",
+        sa.Column(
+            "purchase_id", sa.String(36), sa.ForeignKey("purchases.purchase_id"), nullable=False
+        ),
+        sa.Column("challenge_id", sa.String(80), nullable=False),
+        sa.Column("window_key", sa.String(16), nullable=False),
+        _member(),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column(
+            "items", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False
+        ),
+        sa.PrimaryKeyConstraint(
+            "purchase_id", "challenge_id", "window_key", name=op.f("pk_challenge_contributions")
+        ),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_challenge_contributions_amount_positive")),
+    )
+    op.create_table(
         "member_badges",
         _member(),
         sa.Column("badge_id", sa.String(80), nullable=False),
@@ -106,6 +125,7 @@ def downgrade() -> None:
     op.drop_table("streak_milestones")
     op.drop_table("streak_weeks")
     op.drop_table("member_badges")
+    op.drop_table("challenge_contributions")
     op.drop_table("challenge_counted")
     op.drop_index("ix_challenge_progress_board", table_name="challenge_progress")
     op.drop_table("challenge_progress")
