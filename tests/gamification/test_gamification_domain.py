@@ -31,6 +31,7 @@ from loyalo.domain.gamification.streaks import (
     run_through,
 )
 from loyalo.domain.gamification.windows import window_at
+from loyalo.domain.programme.diff import diff_documents, render
 from loyalo.domain.programme.document import ProgrammeDocument
 from loyalo.domain.programme.document.gamification import Challenge
 from loyalo.domain.programme.engine.views import SCOPE_NAMES, MemberView, PurchaseScope
@@ -473,3 +474,26 @@ def test_nicknames(text: str, cleaned: str) -> None:
 def test_nicknames_refused(text: str) -> None:
     with pytest.raises(InvalidNickname):
         clean_nickname(text)
+
+
+def test_a_programme_diff_matches_challenges_and_badges_by_id() -> None:
+    first = {
+        "id": "a",
+        "name": "A",
+        "goal": {"type": "purchases", "count": 3},
+        "period": "month",
+        "reward": {"points": 10},
+    }
+    old = ProgrammeDocument.model_validate({"challenges": [first]})
+    second = {**first, "id": "b", "name": "Second one"}
+    new = ProgrammeDocument.model_validate(
+        {
+            "challenges": [second, {**first, "reward": {"points": 20}}],  # reordered, changed
+            "badges": [{"id": "x", "name": "Explorer"}],
+        }
+    )
+    assert render(diff_documents(old, new)) == [
+        "~ challenges[a].reward.points: 10 -> 20",
+        "+ challenge b (Second one)",
+        "+ badge x (Explorer)",
+    ]

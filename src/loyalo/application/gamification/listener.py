@@ -35,7 +35,13 @@ from loyalo.domain.gamification.windows import Window, week_start, window_at
 from loyalo.domain.ledger.expiry import lot_expires_at
 from loyalo.domain.ledger.journal import EntryKind, Provenance
 from loyalo.domain.ledger.stored import ChainHead
-from loyalo.domain.programme.document.gamification import NewCategoryGoal, Prize, Streaks
+from loyalo.domain.money import Money
+from loyalo.domain.programme.document.gamification import (
+    NewCategoryGoal,
+    Prize,
+    SpendGoal,
+    Streaks,
+)
 from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.programme.engine.facts import EventFacts, PurchaseFacts
 from loyalo.domain.programme.engine.views import SCOPE_NAMES, PurchaseScope
@@ -222,12 +228,19 @@ class _Turn:
                 )
             )
         rule_id = f"challenge:{challenge.id}"
-        self._note("challenge_progress", f"{challenge.name}: {step.progress} of {target}", rule_id)
+        shown = self._shown(compiled, step.progress), self._shown(compiled, target)
+        self._note("challenge_progress", f"{challenge.name}: {shown[0]} of {shown[1]}", rule_id)
         if step.completed:
             text = f"challenge {challenge.name} completed"
             self._note("challenge_completed", text, rule_id)
             extra = {"challenge_id": challenge.id, "window": window.key}
             self._give(challenge.reward, CHALLENGE, challenge.id, text, extra)
+
+    def _shown(self, compiled: CompiledChallenge, value: int) -> str:
+        """A count as it is; a spend goal's minor units as money."""
+        if isinstance(compiled.challenge.goal, SpendGoal):
+            return str(Money(value, self.programme.document.currency))
+        return str(value)
 
     def _first_seen(
         self, compiled: CompiledChallenge, window: Window, items: tuple[str, ...]
