@@ -7,6 +7,7 @@ one journal entry and its badge one row.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import httpx
@@ -91,7 +92,7 @@ def test_one_receipt_sent_many_times_at_once_counts_once(live: LiveApi) -> None:
     apply(live)
     member_id = str(enrol(live.admin, email="race-resend@example.pl")["member_id"])
     body = sale(member_id, "RESENT-1")
-    statuses = race([(lambda n=n: send(live.pos, body, f"same-{n}")) for n in range(30)])
+    statuses = race([partial(send, live.pos, body, f"same-{n}") for n in range(30)])
     assert sorted(statuses) == [200] * 29 + [201]  # one recorded, the rest resent
     assert rows(
         live, "select progress from challenge_progress where member_id = :m", m=member_id
@@ -106,7 +107,7 @@ def test_many_members_at_once_each_complete_once(live: LiveApi) -> None:
         str(enrol(live.admin, email=f"race-many-{i}@example.pl")["member_id"]) for i in range(10)
     ]
     tasks = [
-        (lambda m=m, n=n: send(live.pos, sale(m, f"RM-{m[:8]}-{n}"), f"rm-{m}-{n}"))
+        partial(send, live.pos, sale(m, f"RM-{m[:8]}-{n}"), f"rm-{m}-{n}")
         for m in members
         for n in range(4)
     ]
