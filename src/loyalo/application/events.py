@@ -10,6 +10,7 @@ from typing import Any
 from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext, new_id
 from loyalo.application.effects import Effect
+from loyalo.application.gamification.listener import GamificationListener
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Source, credit_awards, remember
 from loyalo.application.ports import StoredEvent, UnitOfWork
@@ -48,6 +49,7 @@ class EventService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
+        self._gamification = GamificationListener()
 
     def record(self, uow: UnitOfWork, command: EventCommand) -> EventResult:
         _check(command)
@@ -93,6 +95,8 @@ class EventService:
         expires_at = lot_expires_at(document.expiry, occurred_at, programme.zone)
         credited = credit_awards(uow, head, programme, outcome, source, now, expires_at)
         effects = [*credited.effects, *remember(uow, member_id, programme, outcome, source, now)]
+        gamified = self._gamification.on_event(uow, credited.head, programme, facts, source, now)
+        effects.extend(gamified.effects)
         stored = StoredEvent(
             event_id,
             member_id,
@@ -121,7 +125,7 @@ class EventService:
             Effect("not_applied", 0, f"{s.rule_id}: {s.reason}", None, programme.version, s.rule_id)
             for s in outcome.skipped
         )
-        return EventResult(stored, credited.head.balance, tuple(effects), replayed=False)
+        return EventResult(stored, gamified.head.balance, tuple(effects), replayed=False)
 
     def enrolled(self, uow: UnitOfWork, member: Member) -> None:
         """The welcome bonus: enrolment is the event ``member_enrolled``."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.gamification.ports import GamificationRepository
 from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
 from loyalo.application.memberships.ports import MembershipRepository
@@ -264,6 +265,8 @@ class UnitOfWork(Protocol):
     def memberships(self) -> MembershipRepository: ...
     @property
     def partners(self) -> PartnerRepository: ...
+    @property
+    def gamification(self) -> GamificationRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -13,6 +13,7 @@ from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext, new_id
 from loyalo.application.effects import Effect
 from loyalo.application.fingerprint import fingerprint
+from loyalo.application.gamification.listener import GamificationListener
 from loyalo.application.members import resolve
 from loyalo.application.memberships.service import MembershipService
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
@@ -207,6 +208,7 @@ class PurchaseService:
         self._ctx = ctx
         self._tiers = TierService(ctx)
         self._memberships = MembershipService(ctx)
+        self._gamification = GamificationListener()
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -250,6 +252,8 @@ class PurchaseService:
             *credit_cashback(uow, member.member_id, programme, outcome, source, now),
             *remember(uow, member.member_id, programme, outcome, source, now),
         ]
+        gamified = self._gamification.on_purchase(uow, credited.head, programme, facts, source, now)
+        effects.extend(gamified.effects)
         change = self._tiers.record_activity(
             uow,
             programme.document,
@@ -266,7 +270,7 @@ class PurchaseService:
                 0,
                 Effect("points_earned", 0, "the purchase earns no points", None, programme.version),
             )
-        return PurchaseResult(purchase, credited.head.balance, tuple(effects), False, outcome)
+        return PurchaseResult(purchase, gamified.head.balance, tuple(effects), False, outcome)
 
     def _facts(
         self,
@@ -392,6 +396,8 @@ class PurchaseService:
         )
         stamps = stamps_to_take_back(purchase, already, returning)
         effects += take_back_stamps(uow, purchase, stamps, now)
+        if _fully_returned(purchase.lines, already, returning):
+            effects += self._gamification.on_full_return(uow, programme, purchase.purchase_id)
         return ReturnResult(record, purchase, head.balance, effects)
 
     def _claw_back(
@@ -447,6 +453,14 @@ class PurchaseService:
             ]
             uow.ledger.draw(draw_oldest_first(own, plan.from_pending))
         ledger_ops.spend_lots(uow, purchase.member_id, plan.from_available, purchase.purchase_id)
+
+
+def _fully_returned(
+    lines: Sequence[Line], already: dict[int, int], returning: dict[int, int]
+) -> bool:
+    return all(
+        already.get(i, 0) + returning.get(i, 0) >= line.quantity for i, line in enumerate(lines)
+    )
 
 
 def _returned_quantities(records: Sequence[ReturnRecord]) -> dict[int, int]:

@@ -15,6 +15,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.events import EventService
+from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
@@ -57,6 +58,7 @@ class Container:
     gift_cards: GiftCardService
     memberships: MembershipService
     partners: PartnerService
+    gamification: GamificationService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -103,6 +105,7 @@ def build(
         gift_cards=GiftCardService(ctx, purchases),
         memberships=MembershipService(ctx),
         partners=PartnerService(ctx, access),
+        gamification=GamificationService(ctx),
     )
 
 

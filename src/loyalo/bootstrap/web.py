@@ -40,6 +40,7 @@ def http_services(container: Container) -> HttpServices:
         passes=container.passes,
         memberships=container.memberships,
         partners=container.partners,
+        gamification=container.gamification,
         render_card=render_card,
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,

@@ -308,3 +308,17 @@ class PartnerSuspended(DomainError):
 class PartnerRatesConflict(Conflict):
     slug = "partner-rates-conflict"
     title = "Rates that may already have priced a transaction cannot be replaced"
+
+
+class ChallengeNotFound(NotFound):
+    """No challenge with this id in the programme in force."""
+
+    slug = "challenge-not-found"
+    title = "No such challenge"
+
+
+class InvalidNickname(InvalidInput):
+    """A leaderboard nickname: 2 to 24 letters, digits, spaces, '.', '-' or '_'."""
+
+    slug = "invalid-nickname"
+    title = "The nickname is not valid"

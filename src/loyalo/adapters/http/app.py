@@ -16,6 +16,7 @@ from loyalo.adapters.http.routers import (
     admin,
     checkout,
     events,
+    gamification,
     giftcards,
     ledger,
     me,
@@ -95,6 +96,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         memberships,
         partners,
         partner_till,
+        gamification,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -10,6 +10,7 @@ from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext
 from loyalo.application.events import EventService
+from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
@@ -40,6 +41,7 @@ class HttpServices:
     passes: PassService
     memberships: MembershipService
     partners: PartnerService
+    gamification: GamificationService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
     gift_cards: GiftCardService

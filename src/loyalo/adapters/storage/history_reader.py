@@ -46,6 +46,7 @@ from loyalo.adapters.storage.tables import (
     PurchaseReturnRow,
     PurchaseRow,
 )
+from loyalo.application.gamification.listener import PRIZE_SOURCES
 from loyalo.application.simulation.ports import HistoryCounts
 from loyalo.domain.ledger.accounts import MEMBER_ACCOUNTS, AccountKind
 from loyalo.domain.ledger.journal import EntryKind
@@ -220,6 +221,8 @@ class SqlHistoryReader:
 
         def system(kind: EntryKind | None, account: AccountKind) -> Any:
             condition = inside & (_POSTINGS.c.account == account.value)
+            if kind is EntryKind.EARN:  # what rules earned: the replay gives no challenge prizes
+                condition &= _ENTRIES.c.source_type.notin_(PRIZE_SOURCES)
             if kind is not None:
                 condition &= _ENTRIES.c.kind == kind.value
             return total(condition)

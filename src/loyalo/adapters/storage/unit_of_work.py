@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.gamification import SqlGamificationRepository
 from loyalo.adapters.storage.giftcards import SqlGiftCardRepository
 from loyalo.adapters.storage.history import SqlHistoryRepository
 from loyalo.adapters.storage.history_reader import SqlHistorySource
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
         self.gift_cards = SqlGiftCardRepository(session)
         self.memberships = SqlMembershipRepository(session)
         self.partners = SqlPartnerRepository(session)
+        self.gamification = SqlGamificationRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -43,6 +43,8 @@ class Capability(StrEnum):
     PARTNERS_MANAGE = "partners:manage"
     PARTNER_TRADE = "partner:trade"  # a partner's own tills: look up, earn, return, spend
     PARTNER_REPORTS = "partner:reports"  # a partner's own transactions and settlement
+    GAMIFICATION_READ = "gamification:read"
+    GAMIFICATION_WRITE = "gamification:write"  # a member's nickname and leaderboard opt-out
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -61,6 +63,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.GIFT_CARDS_READ,
             Capability.MEMBERSHIPS_READ,
             Capability.MEMBERSHIPS_WRITE,
+            Capability.GAMIFICATION_READ,
         }
     ),
     Role.APP: frozenset(
@@ -70,6 +73,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.LEDGER_READ,
             Capability.TIERS_READ,
             Capability.MEMBERSHIPS_READ,
+            Capability.GAMIFICATION_READ,
+            Capability.GAMIFICATION_WRITE,
         }
     ),
     Role.PARTNER: frozenset({Capability.PARTNER_TRADE, Capability.PARTNER_REPORTS}),

@@ -16,7 +16,13 @@ from typing import Any
 from loyalo.domain.programme.document import ProgrammeDocument
 
 # Lists whose items are matched by id, and how one item is named in a rendered line.
-_KEYED_LISTS = {"rules": "rule", "tiers.levels": "tier", "memberships": "plan"}
+_KEYED_LISTS = {
+    "rules": "rule",
+    "tiers.levels": "tier",
+    "memberships": "plan",
+    "challenges": "challenge",
+    "badges": "badge",
+}
 _SHORT = 80
 
 

@@ -13,6 +13,12 @@ from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
+from loyalo.domain.programme.document.gamification import (
+    Badge,
+    Challenge,
+    Streaks,
+    check_gamification,
+)
 from loyalo.domain.programme.document.memberships import MembershipPlan, unique_plans
 from loyalo.domain.programme.document.passes import PassDesign
 from loyalo.domain.programme.document.rules import Rule
@@ -56,6 +62,9 @@ class ProgrammeDocument(Part):
     """The member's card in Apple Wallet and Google Wallet."""
     memberships: list[MembershipPlan] = Field(default_factory=list)
     """Paid plans (a club card): a fee per month or year, benefits while active."""
+    challenges: list[Challenge] = Field(default_factory=list)
+    badges: list[Badge] = Field(default_factory=list)
+    streaks: Streaks | None = None
 
     @field_validator("currency")
     @classmethod
@@ -104,6 +113,7 @@ class ProgrammeDocument(Part):
             unknown = set(rule.tiers) - tier_ids
             if unknown:
                 raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
+        check_gamification(self.challenges, self.badges, self.streaks, tier_ids, zone)
         return self
 
 

@@ -1,0 +1,1 @@
+"""Challenges, badges, streaks and leaderboards at work."""

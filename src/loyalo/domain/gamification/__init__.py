@@ -1,0 +1,1 @@
+"""Gamification: challenge windows and progress, purchase streaks, leaderboards. Pure."""
