@@ -13,6 +13,7 @@ from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
+from loyalo.domain.programme.document.referrals import ReferralPolicy
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
 
@@ -50,6 +51,8 @@ class ProgrammeDocument(Part):
     bonuses: Bonuses = Bonuses()
     tiers: TierPolicy | None = None
     rules: list[Rule] = Field(default_factory=list)
+    referrals: ReferralPolicy | None = None
+    """Referral codes and links, and the points a friend's join or first purchase gives."""
 
     @field_validator("currency")
     @classmethod
