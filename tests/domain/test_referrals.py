@@ -31,7 +31,13 @@ from loyalo.domain.referrals.decisions import (
     at_purchase,
     shown_status,
 )
-from loyalo.domain.referrals.guards import Identity, cap_reached, period_start, self_referral
+from loyalo.domain.referrals.guards import (
+    Identity,
+    cap_reached,
+    mailbox,
+    period_start,
+    self_referral,
+)
 
 ADVOCATE = Identity(
     "a", email="ann.nowak@example.pl", phone="+48601234567", card="4000001234567899"
@@ -46,6 +52,10 @@ WARSAW = ZoneInfo("Europe/Warsaw")
         (Identity("f", email="ann.nowak@example.pl"), "email"),
         (Identity("f", email="  Ann.Nowak@EXAMPLE.pl "), "email"),
         (Identity("f", email="ANN.NOWAK@example.PL"), "email"),
+        (Identity("f", email="ann.nowak+shop@example.pl"), "email"),
+        (Identity("f", email="ann.nowak@example.pl.evil.com"), None),
+        (Identity(None, email="ann.nowak@example.pl"), "email"),  # not enrolled yet
+        (Identity(None), None),
         (Identity("f", phone="+48 601 234 567"), "phone"),
         (Identity("f", phone="+48-601-234-567"), "phone"),
         (Identity("f", phone="+48 (601) 234 567"), "phone"),
@@ -68,6 +78,19 @@ def test_self_referral_by_any_shared_identifier(friend: Identity, matched: str |
 
 def test_an_advocate_without_e_mail_does_not_match_a_friend_without_one() -> None:
     assert self_referral(Identity("a"), Identity("f")) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "box"),
+    [
+        ("Ann.Nowak@gmail.com", "annnowak@gmail.com"),
+        ("a.n.n.nowak+shop+x@googlemail.com", "annnowak@gmail.com"),
+        ("ann.nowak+shop@example.pl", "ann.nowak@example.pl"),  # dots matter elsewhere
+        ("ANN@EXAMPLE.PL", "ann@example.pl"),
+    ],
+)
+def test_an_address_compares_by_the_mailbox_it_delivers_to(email: str, box: str) -> None:
+    assert mailbox(email) == box
 
 
 @pytest.mark.parametrize(

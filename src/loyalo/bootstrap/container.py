@@ -20,6 +20,7 @@ from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
+from loyalo.application.referrals.service import ReferralService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
@@ -45,6 +46,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    referrals: ReferralService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -68,13 +70,14 @@ def build(
     ctx = AppContext(units, clock or SystemClock(), settings.terms(), runtime)
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
+    referrals = ReferralService(ctx)
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
         programmes=programmes,
-        members=MemberService(ctx, listener=events),
-        purchases=PurchaseService(ctx),
+        members=MemberService(ctx, listener=events, referrals=referrals),
+        purchases=PurchaseService(ctx, listener=referrals),
         events=events,
         tiers=TierService(ctx),
         reservations=ReservationService(ctx),
@@ -84,4 +87,5 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        referrals=referrals,
     )

@@ -22,6 +22,7 @@ from loyalo.adapters.http.routers import (
     problems_catalogue,
     programme,
     purchases,
+    referrals,
     reservations,
     tiers,
 )
@@ -84,6 +85,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         reservations,
         me,
         admin,
+        referrals,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -14,6 +14,7 @@ from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
+from loyalo.application.referrals.service import ReferralService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
@@ -35,3 +36,4 @@ class HttpServices:
     wallets: WalletService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
+    referrals: ReferralService

@@ -16,6 +16,7 @@ from loyalo.adapters.storage.ledger import SqlLedgerAudit, SqlLedgerRepository
 from loyalo.adapters.storage.members import SqlMemberRepository
 from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
+from loyalo.adapters.storage.referrals import SqlReferralRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
 from loyalo.adapters.storage.rules_state import SqlRulesState
 from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.activity = SqlActivityRepository(session)
         self.history = SqlHistoryRepository(session)
         self.wallets = SqlWalletRepository(session)
+        self.referrals = SqlReferralRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -17,7 +17,7 @@ from loyalo.domain.programme.document.referrals import ReferralCap
 class Identity:
     """The identifiers that make two accounts one person."""
 
-    member_id: str
+    member_id: str | None  # None: a member not enrolled yet
     email: str | None = None
     phone: str | None = None
     card: str | None = None
@@ -27,18 +27,32 @@ def _normalized(value: str | None, normalize: Callable[[str], str]) -> str | Non
     if not value or not value.strip():
         return None
     try:
-        return normalize(value)
+        return normalize(value.strip())
     except InvalidIdentifier:  # not valid, so never stored: compare it as typed
         return value.strip().lower()
 
 
+_DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox(email: str) -> str:
+    """The mailbox an address delivers to: ``Ann.Nowak+shop@gmail.com`` is
+    ``annnowak@gmail.com``. Two such addresses are two identifiers but one person."""
+    local, _, domain = normalize_email(email).rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS:
+        local, domain = local.replace(".", ""), _DOTLESS[domain]
+    return f"{local}@{domain}"
+
+
 def self_referral(advocate: Identity, friend: Identity) -> str | None:
     """Which identifier the friend shares with the advocate (``member``, ``email``,
-    ``phone`` or ``card``), or None when they are two people."""
-    if advocate.member_id == friend.member_id:
+    ``phone`` or ``card``), or None when they are two people. E-mails compare by
+    mailbox, so a +tag or Gmail's dots do not make a second person."""
+    if advocate.member_id is not None and advocate.member_id == friend.member_id:
         return "member"
     for field, normalize in (
-        ("email", normalize_email),
+        ("email", mailbox),
         ("phone", normalize_phone),
         ("card", normalize_card),
     ):
