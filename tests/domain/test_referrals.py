@@ -268,5 +268,6 @@ def test_the_trigger_follows_the_steps_given() -> None:
     assert policy(**JOIN).trigger == "join"
     assert policy(**FIRST).trigger == "first_purchase"
     assert policy(**JOIN, **FIRST).trigger == "both"
-    assert policy(**FIRST).first_purchase is not None
-    assert policy(**FIRST).first_purchase.min_amount == Decimal("50.00")
+    step = policy(**FIRST).first_purchase
+    assert step is not None
+    assert step.min_amount == Decimal("50.00")
