@@ -57,7 +57,13 @@ def test_every_member_has_a_code_and_a_link(api: Api) -> None:
     shown = referral(api.admin, member)
     assert len(shown["code"]) == 8
     assert shown["link"] == f"https://shop.example/join?ref={shown['code']}"
-    assert shown["counts"] == {"invited": 0, "qualified": 0, "rewarded": 0, "refused": 0}
+    assert shown["counts"] == {
+        "invited": 0,
+        "qualified": 0,
+        "rewarded": 0,
+        "refused": 0,
+        "reversed": 0,
+    }
     assert (shown["points_pending"], shown["points_earned"]) == (0, 0)
     assert referral(api.pos, member)["code"] == shown["code"]  # the same code every time
     checked = api.pos.get(f"/v1/referral-codes/{shown['code'].lower()}")
@@ -91,7 +97,13 @@ def test_a_friend_joins_buys_and_both_sides_are_rewarded_after_the_return_window
     assert balance(api.pos, advocate_id)["pending"] == 100
 
     shown = referral(api.admin, advocate_id)
-    assert shown["counts"] == {"invited": 1, "qualified": 1, "rewarded": 0, "refused": 0}
+    assert shown["counts"] == {
+        "invited": 1,
+        "qualified": 1,
+        "rewarded": 0,
+        "refused": 0,
+        "reversed": 0,
+    }
     assert (shown["points_pending"], shown["points_earned"]) == (100, 100)
 
     clock.advance(timedelta(days=14))
@@ -99,7 +111,13 @@ def test_a_friend_joins_buys_and_both_sides_are_rewarded_after_the_return_window
     assert balance(api.pos, advocate_id) == {"available": 100, "pending": 0, "held": 0, "debt": 0}
     assert balance(api.pos, friend_id)["available"] == 20 + 40 + 60 + 80
     shown = referral(api.admin, advocate_id)
-    assert shown["counts"] == {"invited": 1, "qualified": 1, "rewarded": 1, "refused": 0}
+    assert shown["counts"] == {
+        "invited": 1,
+        "qualified": 1,
+        "rewarded": 1,
+        "refused": 0,
+        "reversed": 0,
+    }
     assert (shown["points_pending"], shown["points_earned"]) == (0, 100)
     friends = api.admin.get(f"/v1/members/id:{advocate_id}/referrals").json()["items"]
     assert [(f["name"], f["email"], f["status"], f["points"]) for f in friends] == [
@@ -177,7 +195,13 @@ def test_the_cap_refuses_rewards_past_it_and_the_friend_still_joins(
     assert [f["balance"]["pending"] for f in joined] == [20, 20, 0]
     assert balance(api.pos, advocate)["pending"] == 60
     shown = referral(api.admin, advocate)
-    assert shown["counts"] == {"invited": 3, "qualified": 2, "rewarded": 0, "refused": 1}
+    assert shown["counts"] == {
+        "invited": 3,
+        "qualified": 2,
+        "rewarded": 0,
+        "refused": 1,
+        "reversed": 0,
+    }
 
     clock.advance(timedelta(days=31))  # 1 April: a new month
     april = enrol(api.admin, email="friend3@example.pl", referral_code=code)
@@ -225,6 +249,15 @@ def test_a_full_return_in_the_window_takes_the_referral_points_back(api: Api) ->
     assert [(f["status"], f["reason"], f["points"]) for f in friends] == [
         ("reversed", "first-purchase-returned", 0)
     ]
+    shown = referral(api.admin, advocate)
+    assert shown["counts"] == {
+        "invited": 1,
+        "qualified": 0,
+        "rewarded": 0,
+        "refused": 0,
+        "reversed": 1,
+    }
+    assert (shown["points_pending"], shown["points_earned"]) == (0, 0)
     again = buy(api, friend_id, "60.00", "R-2")  # a later purchase does not qualify it again
     assert balance(api.pos, advocate)["pending"] == 0
     assert again["balance"]["pending"] == 20 + 60

@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables_referrals import ReferralCodeRow, ReferralRewardRow, ReferralRow
-from loyalo.application.referrals.ports import ReferralReward, Settled, StoredReferral
+from loyalo.application.referrals.ports import (
+    ReferralReward,
+    ReferralTally,
+    Settled,
+    StoredReferral,
+)
 from loyalo.domain.referrals.decisions import ReferralStatus, RefusalReason, Side, Stage
 
 _REFERRAL_FIELDS = (
@@ -57,8 +62,34 @@ _REWARDS_OF_REFERRAL = (
     .where(ReferralRewardRow.referral_id == bindparam("referral"))
     .order_by(ReferralRewardRow.earned_at, ReferralRewardRow.side)
 )
-_REWARDS_OF_MEMBER = select(*_REWARD_COLUMNS).where(
-    ReferralRewardRow.member_id == bindparam("member")
+_STILL_PENDING = exists().where(
+    and_(
+        ReferralRewardRow.referral_id == ReferralRow.referral_id,
+        ReferralRewardRow.reversed_at.is_(None),
+        ReferralRewardRow.available_at > bindparam("now"),
+    )
+)
+_TALLY = (
+    select(
+        ReferralRow.status,
+        func.count(),
+        func.coalesce(func.sum(case((_STILL_PENDING, 1), else_=0)), 0),
+    )
+    .where(ReferralRow.advocate_id == bindparam("advocate"))
+    .group_by(ReferralRow.status)
+)
+_ADVOCATE_POINTS = select(
+    func.coalesce(
+        func.sum(
+            case((ReferralRewardRow.available_at > bindparam("now"), ReferralRewardRow.points))
+        ),
+        0,
+    ),
+    func.coalesce(func.sum(ReferralRewardRow.points), 0),
+).where(
+    ReferralRewardRow.member_id == bindparam("advocate"),
+    ReferralRewardRow.side == Side.ADVOCATE.value,
+    ReferralRewardRow.reversed_at.is_(None),
 )
 _INSERT_REFERRAL = insert(ReferralRow)
 _INSERT_REWARD = insert(ReferralRewardRow)
@@ -126,6 +157,21 @@ class SqlReferralRepository(SqlRepository):
             statement = statement.where(ReferralRow.rewarded_at >= since)
         return int(self._db.execute(statement).scalar() or 0)
 
+    def tally(self, advocate_id: str, now: datetime) -> ReferralTally:
+        params = {"advocate": advocate_id, "now": now}
+        by_status = {row[0]: (int(row[1]), int(row[2])) for row in self._db.execute(_TALLY, params)}
+        pending_points, earned = self._db.execute(_ADVOCATE_POINTS, params).one()
+        qualified, still_pending = by_status.get(ReferralStatus.QUALIFIED.value, (0, 0))
+        return ReferralTally(
+            invited=sum(count for count, _ in by_status.values()),
+            qualified=qualified,
+            rewarded=qualified - still_pending,
+            refused=by_status.get(ReferralStatus.REFUSED.value, (0, 0))[0],
+            reversed=by_status.get(ReferralStatus.REVERSED.value, (0, 0))[0],
+            points_pending=int(pending_points),
+            points_earned=int(earned),
+        )
+
     def settle(self, referral_id: str, expected: ReferralStatus, settled: Settled) -> bool:
         values: dict[str, Any] = {"status": settled.status.value, "reason": None}
         if settled.reason is not None:
@@ -153,9 +199,6 @@ class SqlReferralRepository(SqlRepository):
         return [
             _reward(r) for r in self._db.execute(_REWARDS_OF_REFERRAL, {"referral": referral_id})
         ]
-
-    def rewards_of_member(self, member_id: str) -> list[ReferralReward]:
-        return [_reward(r) for r in self._db.execute(_REWARDS_OF_MEMBER, {"member": member_id})]
 
     def reverse_reward(self, reward_id: str, at: datetime, entry_id: str) -> bool:
         result = self._db.execute(_REVERSE, {"reward": reward_id, "at": at, "entry": entry_id})

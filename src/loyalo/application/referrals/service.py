@@ -16,7 +16,12 @@ from loyalo.application.context import AppContext, new_id
 from loyalo.application.effects import Effect
 from loyalo.application.members import MemberDraft, resolve
 from loyalo.application.ports import UnitOfWork
-from loyalo.application.referrals.ports import ReferralReward, Settled, StoredReferral
+from loyalo.application.referrals.ports import (
+    ReferralReward,
+    ReferralTally,
+    Settled,
+    StoredReferral,
+)
 from loyalo.domain.errors import SelfReferral, UnknownReferralCode
 from loyalo.domain.ledger import movements
 from loyalo.domain.ledger.journal import EntryKind, Provenance
@@ -46,12 +51,7 @@ class ReferralSummary:
     member_id: str
     code: str
     link: str | None
-    invited: int  # friends who enrolled with the code
-    qualified: int  # of them, referrals that gave points (pending or available)
-    rewarded: int  # of them, referrals whose points are all available
-    refused: int
-    points_pending: int  # the advocate's referral points still in the return window
-    points_earned: int  # every referral point the advocate kept
+    tally: ReferralTally
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,20 +239,9 @@ class ReferralService:
         now = self._ctx.clock.now()
         code = self.code_for(uow, member.member_id)
         policy = programme.document.referrals
-        referrals = uow.referrals.of_advocate(member.member_id, limit=1_000_000)
-        rewards = uow.referrals.rewards_of_member(member.member_id)
-        standing = [r for r in rewards if r.side is Side.ADVOCATE and r.reversed_at is None]
-        shown = [self._shown(uow, r, now) for r in referrals]
+        link = referral_link(policy.link if policy else None, code)
         return ReferralSummary(
-            member_id=member.member_id,
-            code=code,
-            link=referral_link(policy.link if policy else None, code),
-            invited=sum(r.advocate_id is not None for r in referrals),
-            qualified=sum(s in (ReferralStatus.QUALIFIED, ReferralStatus.REWARDED) for s in shown),
-            rewarded=sum(s is ReferralStatus.REWARDED for s in shown),
-            refused=sum(s is ReferralStatus.REFUSED for s in shown),
-            points_pending=sum(r.points for r in standing if r.available_at > now),
-            points_earned=sum(r.points for r in standing),
+            member.member_id, code, link, uow.referrals.tally(member.member_id, now)
         )
 
     def friends(self, uow: UnitOfWork, identifier: str, limit: int) -> list[Friend]:
@@ -271,11 +260,6 @@ class ReferralService:
 
     def of_friend(self, uow: UnitOfWork, member_id: str) -> StoredReferral | None:
         return uow.referrals.of_friend(member_id)
-
-    def _shown(self, uow: UnitOfWork, referral: StoredReferral, now: datetime) -> ReferralStatus:
-        if referral.status is not ReferralStatus.QUALIFIED:
-            return referral.status
-        return _shown_of(referral, uow.referrals.rewards_of_referral(referral.referral_id), now)
 
     # -- shared --------------------------------------------------------------
 

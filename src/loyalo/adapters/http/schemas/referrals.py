@@ -65,6 +65,7 @@ class ReferralCounts(BaseModel):
     qualified: int = Field(description="Referrals that gave points, pending or available")
     rewarded: int = Field(description="Referrals whose points are all available")
     refused: int = Field(description="Referrals refused, e.g. over the cap")
+    reversed: int = Field(description="Referrals whose qualifying purchase was returned in full")
 
 
 class ReferralOut(BaseModel):
@@ -77,18 +78,20 @@ class ReferralOut(BaseModel):
 
     @classmethod
     def of(cls, summary: ReferralSummary) -> ReferralOut:
+        tally = summary.tally
         return cls(
             member_id=summary.member_id,
             code=summary.code,
             link=summary.link,
             counts=ReferralCounts(
-                invited=summary.invited,
-                qualified=summary.qualified,
-                rewarded=summary.rewarded,
-                refused=summary.refused,
+                invited=tally.invited,
+                qualified=tally.qualified,
+                rewarded=tally.rewarded,
+                refused=tally.refused,
+                reversed=tally.reversed,
             ),
-            points_pending=summary.points_pending,
-            points_earned=summary.points_earned,
+            points_pending=tally.points_pending,
+            points_earned=tally.points_earned,
         )
 
 
