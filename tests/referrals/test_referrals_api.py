@@ -315,3 +315,34 @@ def test_the_member_app_sees_its_own_referral_only(api: Api) -> None:
         assert app.get(f"/v1/members/id:{ann}/referrals").status_code == 200
         assert_problem(app.get(f"/v1/members/id:{bob}/referral"), 403, "forbidden")
         assert_problem(app.get(f"/v1/members/id:{bob}/referrals"), 403, "forbidden")
+
+
+def test_a_reversal_gives_back_exactly_the_debt_a_reward_settled(
+    api: Api, clock: FakeClock
+) -> None:
+    document = {
+        "currency": "PLN",
+        "pending_days": 14,
+        "earning": {"points": 1, "per": "1.00", "exclude_skus": ["GIFT"]},
+        "referrals": {"first_purchase": {"advocate": 100, "friend": 10, "min_amount": "50.00"}},
+    }
+    assert api.admin.put("/v1/programme", json=document).status_code in (200, 201)
+    advocate = enrol(api.admin, email="ann@example.pl")["member_id"]
+    friend = enrol(api.admin, email="bob@example.pl", referral_code=code_of(api, advocate))
+    friend_id = friend["member_id"]
+    small = buy(api, friend_id, "40.00", "R-1")  # 40 points, below the minimum
+    clock.advance(timedelta(days=14))
+    spent = api.admin.post(
+        f"/v1/members/id:{friend_id}/adjustments", json={"points": -40, "reason": "spent"}
+    )
+    assert spent.status_code == 201, spent.text
+    back = api.pos.post(f"/v1/purchases/{small['purchase_id']}/returns", json={})
+    assert back.json()["balance"]["debt"] == -40  # the points were spent: owed
+
+    body = purchase_body(friend_id, [("GIFT", 1, "60.00")], receipt="R-2")  # earns nothing
+    first = api.pos.post("/v1/purchases", json=body).json()
+    assert first["balance"] == {"available": 0, "pending": 0, "held": 0, "debt": -30}
+    returned = api.pos.post(f"/v1/purchases/{first['purchase_id']}/returns", json={})
+    assert returned.json()["balance"] == {"available": 0, "pending": 0, "held": 0, "debt": -40}
+    assert balance(api.pos, advocate)["pending"] == 0
+    assert verify_ledger(api.container.ctx).ok

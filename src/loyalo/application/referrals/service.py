@@ -128,20 +128,26 @@ class ReferralService:
             return ()
         assert referral.advocate_id is not None  # a pending referral has an advocate
         programme = self._ctx.programmes.compiled(uow)
+        policy, exponent = programme.document.referrals, programme.exponent
+        cap_aside = at_purchase(
+            policy, purchase.total_minor, exponent, already_counted=True, rewarded_in_period=0
+        )
+        if cap_aside is None:
+            return ()  # this purchase cannot qualify: the advocate need not be locked
         now = self._ctx.clock.now()
         heads = self._lock(uow, referral.friend_id, referral.advocate_id)
         counted = referral.rewarded_at is not None
-        decision = at_purchase(
-            programme.document.referrals,
-            purchase.total_minor,
-            programme.exponent,
-            already_counted=counted,
-            rewarded_in_period=0
-            if counted
-            else self._rewarded_in_period(uow, programme, referral.advocate_id, now),
+        rewarded = (
+            0 if counted else self._rewarded_in_period(uow, programme, referral.advocate_id, now)
         )
-        if decision is None:
-            return ()
+        decision = at_purchase(
+            policy,
+            purchase.total_minor,
+            exponent,
+            already_counted=counted,
+            rewarded_in_period=rewarded,
+        )
+        assert decision is not None  # it qualified above; the cap refuses, it never skips
         qualified = decision.status is ReferralStatus.QUALIFIED
         settled = Settled(
             decision.status,
