@@ -271,3 +271,55 @@ def test_the_trigger_follows_the_steps_given() -> None:
     step = policy(**FIRST).first_purchase
     assert step is not None
     assert step.min_amount == Decimal("50.00")
+
+
+rewards = st.fixed_dictionaries({"advocate": st.integers(0, 500), "friend": st.integers(0, 500)})
+policies = st.builds(
+    lambda join, first, minimum, cap, enabled: ReferralPolicy.model_validate(
+        {
+            "enabled": enabled,
+            "join": join,
+            "first_purchase": None if first is None else {**first, "min_amount": minimum},
+            "cap": None if cap is None else {"times": cap, "per": "month"},
+        }
+    ),
+    st.none() | rewards,
+    rewards,  # always a first-purchase step, so the section is valid
+    st.decimals(0, 500, places=2),
+    st.none() | st.integers(1, 5),
+    st.booleans(),
+)
+
+
+@given(policies, st.integers(0, 8))
+def test_a_join_rewards_only_under_the_cap_and_never_with_zero_points(
+    section: ReferralPolicy, rewarded: int
+) -> None:
+    decision = at_join(section, rewarded)
+    assert all(points > 0 for _, points in decision.rewards)
+    if decision.rewards:
+        assert section.enabled
+        assert section.join is not None
+        assert not cap_reached(section.cap, rewarded)
+        given = {Side.ADVOCATE: section.join.advocate, Side.FRIEND: section.join.friend}
+        assert dict(decision.rewards) == {s: p for s, p in given.items() if p}
+    assert (decision.status is R) == (decision.reason is not None)
+
+
+@given(policies, st.integers(0, 100_000), st.booleans(), st.integers(0, 8))
+def test_a_purchase_qualifies_at_the_minimum_and_is_refused_only_by_the_cap(
+    section: ReferralPolicy, total_minor: int, counted: bool, rewarded: int
+) -> None:
+    decision = at_purchase(
+        section, total_minor, 2, already_counted=counted, rewarded_in_period=rewarded
+    )
+    step = section.first_purchase
+    assert step is not None
+    if not section.enabled or total_minor < step.min_amount * 100:
+        assert decision is None
+    elif not counted and cap_reached(section.cap, rewarded):
+        assert decision == Decision(R, RefusalReason.CAP_REACHED)
+    else:
+        assert decision is not None
+        assert decision.status is Q
+        assert sum(points for _, points in decision.rewards) == step.advocate + step.friend
