@@ -346,3 +346,13 @@ def test_a_reversal_gives_back_exactly_the_debt_a_reward_settled(
     assert returned.json()["balance"] == {"available": 0, "pending": 0, "held": 0, "debt": -40}
     assert balance(api.pos, advocate)["pending"] == 0
     assert verify_ledger(api.container.ctx).ok
+
+
+def test_without_a_return_window_a_join_reward_is_spendable_at_once(api: Api) -> None:
+    document = {"currency": "PLN", "pending_days": 0, "referrals": {"join": {"friend": 20}}}
+    assert api.admin.put("/v1/programme", json=document).status_code in (200, 201)
+    advocate = enrol(api.admin, email="ann@example.pl")["member_id"]
+    friend = enrol(api.admin, email="bob@example.pl", referral_code=code_of(api, advocate))
+    assert friend["referral"]["status"] == "rewarded"
+    assert friend["balance"] == {"available": 20, "pending": 0, "held": 0, "debt": 0}
+    assert referral(api.admin, advocate)["link"] is None  # no link template

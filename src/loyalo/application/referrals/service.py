@@ -267,6 +267,13 @@ class ReferralService:
     def of_friend(self, uow: UnitOfWork, member_id: str) -> StoredReferral | None:
         return uow.referrals.of_friend(member_id)
 
+    def shown_status(self, uow: UnitOfWork, referral: StoredReferral) -> ReferralStatus:
+        """The status as members see it: ``rewarded`` once every point is available."""
+        if referral.status is not ReferralStatus.QUALIFIED:
+            return referral.status
+        rewards = uow.referrals.rewards_of_referral(referral.referral_id)
+        return _shown_of(referral, rewards, self._ctx.clock.now())
+
     # -- shared --------------------------------------------------------------
 
     def _lock(self, uow: UnitOfWork, friend_id: str, advocate_id: str) -> dict[Side, ChainHead]:

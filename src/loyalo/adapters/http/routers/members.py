@@ -36,7 +36,9 @@ def enrol(
         member = svc.members.enrol(uow, draft, referral_code=body.referral_code)
         out = MemberOut.of(member, uow.ledger.balance(member.member_id))
         referral = svc.referrals.of_friend(uow, member.member_id) if body.referral_code else None
-        joined = EnrolmentReferralOut.of(referral) if referral else None
+        joined = None
+        if referral is not None:
+            joined = EnrolmentReferralOut.of(referral, svc.referrals.shown_status(uow, referral))
         return 201, EnrolledOut(**out.model_dump(), referral=joined)
 
     return run_write(request, svc, caller, body, action)

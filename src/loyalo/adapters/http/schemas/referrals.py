@@ -39,7 +39,7 @@ class EnrolmentReferralOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, referral: StoredReferral) -> EnrolmentReferralOut:
+    def of(cls, referral: StoredReferral, status: ReferralStatus) -> EnrolmentReferralOut:
         reported = None
         if referral.reason is RefusalReason.UNKNOWN_CODE:
             error = UnknownReferralCode(f"no member has the referral code {referral.code!r}")
@@ -48,7 +48,7 @@ class EnrolmentReferralOut(BaseModel):
         return cls(
             referral_id=referral.referral_id,
             code=referral.code,
-            status=referral.status,
+            status=status,
             reason=referral.reason,
             problem=reported,
         )
