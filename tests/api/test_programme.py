@@ -36,7 +36,7 @@ def test_apply_yaml_then_the_same_again_then_json(api: Api) -> None:
     first = put_yaml(api, EXAMPLE_TEXT, note="launch")
     assert first.status_code == 201, first.text
     body = first.json()
-    assert (body["version"], body["changed"], body["rules"]) == (1, True, 5)
+    assert (body["version"], body["changed"], body["rules"]) == (1, True, 3)
     assert body["note"] == "launch"
     assert body["created_by"].startswith("apikey:")
     assert body["document"]["name"] == "Example café & shop"
@@ -56,8 +56,8 @@ def test_apply_yaml_then_the_same_again_then_json(api: Api) -> None:
     assert (current["version"], current["document"]["pending_days"]) == (2, 30)
     versions = api.pos.get("/v1/programme/versions").json()
     assert [(v["version"], v["note"], v["rules"]) for v in versions] == [
-        (2, None, 5),
-        (1, "launch", 5),
+        (2, None, 3),
+        (1, "launch", 3),
     ]
     one = api.pos.get("/v1/programme/versions/1").json()
     assert one["document"]["pending_days"] == 14
@@ -122,9 +122,9 @@ def test_a_yaml_syntax_error_and_a_bad_json_body(api: Api) -> None:
 
 
 def test_a_condition_that_does_not_compile_is_refused(api: Api) -> None:
-    broken = EXAMPLE_TEXT.replace('when: event.role == "advocate"', "when: event.role ==")
+    broken = EXAMPLE_TEXT.replace('lines: line.category == "coffee"', "lines: line.category ==")
     errors = assert_problem(put_yaml(api, broken), 422, "invalid-programme")["errors"]
-    assert [e["path"] for e in errors] == ["rules[2].when"]
+    assert [e["path"] for e in errors] == ["rules[0].lines"]
 
 
 def test_only_admin_writes_and_app_keys_read_nothing(api: Api) -> None:

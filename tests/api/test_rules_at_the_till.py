@@ -176,8 +176,21 @@ def test_a_review_earns_once_per_product_and_a_resent_event_counts_once(api: Api
     assert_problem(conflict, 409, "event-conflict")
 
 
-def test_referral_rewards_both_sides_by_role(api: Api) -> None:
-    apply(api.admin, yaml.safe_load(EXAMPLE.read_text()))
+def test_event_rules_reward_both_sides_by_role(api: Api) -> None:
+    """An event rule may read the event's attributes: a referral a partner's system reports."""
+    document = yaml.safe_load(EXAMPLE.read_text())
+    for role, points in (("advocate", 100), ("friend", 20)):
+        document["rules"].append(
+            {
+                "id": f"partner-referral-{role}",
+                "name": f"{points} points to the {role} of a partner's referral",
+                "trigger": "event",
+                "event": "referral_completed",
+                "when": f'event.role == "{role}"',
+                "effect": {"type": "points", "points": points},
+            }
+        )
+    apply(api.admin, document)
     advocate = enrol(api.admin, email="advocate@example.pl")["member_id"]
     friend = enrol(api.admin, email="friend@example.pl")["member_id"]
     for member, role in ((advocate, "advocate"), (friend, "friend")):

@@ -45,7 +45,7 @@ def test_validate_summarises_a_valid_document(runner: CliRunner) -> None:
     result = programme(runner, "validate", str(EXAMPLE))
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "valid Example café & shop: 5 rules, tiers Bronze, Silver, Gold, expiry none, "
+        "valid Example café & shop: 3 rules, tiers Bronze, Silver, Gold, expiry none, "
         "pending 14 days"
     )
 
@@ -58,19 +58,19 @@ def test_validate_summarises_a_valid_document(runner: CliRunner) -> None:
         ("currency: PLN", "currency: XYZ", "currency", "XYZ", 11, "unknown currency 'XYZ'"),
         ("policy: none", "policy: never", "expiry", "policy: never", 3, "does not match"),
         (
-            'when: event.role == "advocate"',
-            'when: event.role = "advocate"',
-            "rules[2].when",
-            'event.role = "advocate"',
-            11,
+            'lines: line.category == "coffee"',
+            'lines: line.category = "coffee"',
+            "rules[0].lines",
+            'line.category = "coffee"',
+            12,
             "syntax error",
         ),
         (
-            'when: event.role == "advocate"',
-            'when: event.role == "advocate" and foo',
-            "rules[2].when",
+            'lines: line.category == "coffee"',
+            'lines: line.category == "coffee" and foo',
+            "rules[0].lines",
             "and foo",
-            40,  # the column of foo itself
+            42,  # the column of foo itself
             "unknown name 'foo'",
         ),
     ],
@@ -112,7 +112,7 @@ def test_validate_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
 def test_apply_keeps_versions_and_diffs_them(runner: CliRunner, tmp_path: Path) -> None:
     first = programme(runner, "apply", str(EXAMPLE), "--note", "launch", "--actor", "ania")
     assert first.exit_code == 0, first.output
-    assert first.output.startswith("applied version 1: Example café & shop: 5 rules")
+    assert first.output.startswith("applied version 1: Example café & shop: 3 rules")
     again = programme(runner, "apply", str(EXAMPLE))
     assert again.output.strip() == "unchanged, still version 1"
 

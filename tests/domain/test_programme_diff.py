@@ -106,8 +106,13 @@ CASES: list[tuple[str, list[Edit], list[str]]] = [
     ),
     (
         "an optional field set",
-        [_set("rules.4.description", "Loyal customers pay less")],
+        [_set("rules.2.description", "Loyal customers pay less")],
         ["~ rules[progressive-discount].description: null -> Loyal customers pay less"],
+    ),
+    (
+        "the referral cap",
+        [_set("referrals.cap.times", 5)],
+        ["~ referrals.cap.times: 10 -> 5"],
     ),
     (
         "a list of values",
@@ -121,10 +126,10 @@ CASES: list[tuple[str, list[Edit], list[str]]] = [
     ),
     (
         "a condition",
-        [_set("rules.2.when", 'event.role == "advocate" and channel == "app"')],
+        [_set("rules.0.lines", 'line.category == "coffee" and channel == "app"')],
         [
-            '~ rules[referral-advocate].when: event.role == "advocate" -> '
-            'event.role == "advocate" and channel == "app"'
+            '~ rules[coffee-stamps].lines: line.category == "coffee" -> '
+            'line.category == "coffee" and channel == "app"'
         ],
     ),
 ]

@@ -73,14 +73,32 @@ class EnrolmentListener(Protocol):
     def enrolled(self, uow: UnitOfWork, member: Member) -> None: ...
 
 
+class ReferralListener(Protocol):
+    """Asked before a member with a code is enrolled (refuses a self-referral), and told
+    of every new member after the enrolment listener, with the code they gave."""
+
+    def check(self, uow: UnitOfWork, draft: MemberDraft, referral_code: str) -> None: ...
+    def enrolled(self, uow: UnitOfWork, member: Member, referral_code: str | None) -> None: ...
+
+
 class MemberService:
-    def __init__(self, ctx: AppContext, listener: EnrolmentListener | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        listener: EnrolmentListener | None = None,
+        referrals: ReferralListener | None = None,
+    ) -> None:
         self._ctx = ctx
         self._listener = listener
+        self._referrals = referrals
 
-    def enrol(self, uow: UnitOfWork, draft: MemberDraft) -> Member:
+    def enrol(
+        self, uow: UnitOfWork, draft: MemberDraft, referral_code: str | None = None
+    ) -> Member:
         draft = _normalized(draft)
-        _check_unique(uow, None, _identifier_refs(draft))
+        if self._referrals is not None and referral_code is not None:
+            self._referrals.check(uow, draft, referral_code)  # before: the advocate's own e-mail
+        _check_unique(uow, None, _identifier_refs(draft))  # is a self-referral, not a duplicate
         now = self._ctx.clock.now()
         card = self._unused_card_number(uow)
         member = Member(
@@ -100,6 +118,8 @@ class MemberService:
         uow.ledger.open_accounts(member.member_id)
         if self._listener is not None:
             self._listener.enrolled(uow, member)
+        if self._referrals is not None:
+            self._referrals.enrolled(uow, member, referral_code)
         return member
 
     def _unused_card_number(self, uow: UnitOfWork) -> str:

@@ -13,6 +13,7 @@ from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
 from loyalo.application.memberships.ports import MembershipRepository
 from loyalo.application.partners.ports import PartnerRepository
+from loyalo.application.referrals.ports import ReferralRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -267,6 +268,8 @@ class UnitOfWork(Protocol):
     def partners(self) -> PartnerRepository: ...
     @property
     def gamification(self) -> GamificationRepository: ...
+    @property
+    def referrals(self) -> ReferralRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext, new_id
@@ -203,12 +203,22 @@ def _tier_effect(change: TierChange, version: int) -> Effect:
     return Effect("tier_changed", 0, change.description, None, version, f"tier:{change.to_tier}")
 
 
+class PurchaseListener(Protocol):
+    """Told of each recorded purchase and return inside its transaction (referrals)."""
+
+    def purchased(self, uow: UnitOfWork, purchase: Purchase) -> tuple[Effect, ...]: ...
+    def returned(
+        self, uow: UnitOfWork, purchase: Purchase, *, fully: bool, return_id: str
+    ) -> tuple[Effect, ...]: ...
+
+
 class PurchaseService:
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, listener: PurchaseListener | None = None) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
         self._memberships = MembershipService(ctx)
         self._gamification = GamificationListener()
+        self._listener = listener
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -270,7 +280,12 @@ class PurchaseService:
                 0,
                 Effect("points_earned", 0, "the purchase earns no points", None, programme.version),
             )
-        return PurchaseResult(purchase, gamified.head.balance, tuple(effects), False, outcome)
+        balance = gamified.head.balance
+        heard = self._listener.purchased(uow, purchase) if self._listener else ()
+        if heard:  # the listener wrote to this member's ledger after ``credited``
+            effects.extend(heard)
+            balance = uow.ledger.balance(member.member_id)
+        return PurchaseResult(purchase, balance, tuple(effects), False, outcome)
 
     def _facts(
         self,
@@ -396,9 +411,16 @@ class PurchaseService:
         )
         stamps = stamps_to_take_back(purchase, already, returning)
         effects += take_back_stamps(uow, purchase, stamps, now)
-        if _fully_returned(purchase.lines, already, returning):
+        fully = _fully_returned(purchase.lines, already, returning)
+        if fully:
             effects += self._gamification.on_full_return(uow, programme, purchase.purchase_id)
-        return ReturnResult(record, purchase, head.balance, effects)
+        balance = head.balance
+        if self._listener is not None:
+            heard = self._listener.returned(uow, purchase, fully=fully, return_id=return_id)
+            if heard:
+                effects += heard
+                balance = uow.ledger.balance(purchase.member_id)
+        return ReturnResult(record, purchase, balance, effects)
 
     def _claw_back(
         self,

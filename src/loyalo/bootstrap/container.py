@@ -27,6 +27,7 @@ from loyalo.application.ports import Clock, UnitOfWork
 from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
+from loyalo.application.referrals.service import ReferralService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
@@ -59,6 +60,7 @@ class Container:
     memberships: MembershipService
     partners: PartnerService
     gamification: GamificationService
+    referrals: ReferralService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -83,14 +85,15 @@ def build(
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
     tiers = TierService(ctx)
-    purchases = PurchaseService(ctx)
+    referrals = ReferralService(ctx)
+    purchases = PurchaseService(ctx, listener=referrals)
     access = AccessService(ctx)
     return Container(
         settings=settings,
         engine=engine,
         ctx=ctx,
         programmes=programmes,
-        members=MemberService(ctx, listener=events),
+        members=MemberService(ctx, listener=events, referrals=referrals),
         purchases=purchases,
         events=events,
         tiers=tiers,
@@ -106,6 +109,7 @@ def build(
         memberships=MembershipService(ctx),
         partners=PartnerService(ctx, access),
         gamification=GamificationService(ctx),
+        referrals=referrals,
     )
 
 

@@ -41,6 +41,7 @@ def http_services(container: Container) -> HttpServices:
         memberships=container.memberships,
         partners=container.partners,
         gamification=container.gamification,
+        referrals=container.referrals,
         render_card=render_card,
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,

@@ -322,3 +322,21 @@ class InvalidNickname(InvalidInput):
 
     slug = "invalid-nickname"
     title = "The nickname is not valid"
+
+
+class SelfReferral(DomainError):
+    """A member cannot refer themself: the friend has the advocate's e-mail, phone or card.
+
+    Nothing is written: the enrolment is refused as a whole.
+    """
+
+    slug = "self-referral"
+    title = "A member cannot refer themself"
+
+
+class UnknownReferralCode(NotFound):
+    """No member has this referral code. At enrolment the member is enrolled anyway and the
+    response's ``referral`` reports this problem."""
+
+    slug = "unknown-referral-code"
+    title = "Unknown referral code"

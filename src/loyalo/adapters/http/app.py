@@ -28,6 +28,7 @@ from loyalo.adapters.http.routers import (
     problems_catalogue,
     programme,
     purchases,
+    referrals,
     reservations,
     tiers,
 )
@@ -97,6 +98,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         partners,
         partner_till,
         gamification,
+        referrals,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -19,6 +19,7 @@ from loyalo.application.partners.service import PartnerService
 from loyalo.application.passes.service import PassService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
+from loyalo.application.referrals.service import ReferralService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
@@ -45,3 +46,4 @@ class HttpServices:
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
     gift_cards: GiftCardService
+    referrals: ReferralService

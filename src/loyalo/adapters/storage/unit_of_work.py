@@ -20,6 +20,7 @@ from loyalo.adapters.storage.memberships import SqlMembershipRepository
 from loyalo.adapters.storage.partners import SqlPartnerRepository
 from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
+from loyalo.adapters.storage.referrals import SqlReferralRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
 from loyalo.adapters.storage.rules_state import SqlRulesState
 from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.memberships = SqlMembershipRepository(session)
         self.partners = SqlPartnerRepository(session)
         self.gamification = SqlGamificationRepository(session)
+        self.referrals = SqlReferralRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

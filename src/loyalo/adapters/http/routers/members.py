@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from loyalo.adapters.http.schemas.members import (
-    MemberIn,
     MemberOut,
     MemberPage,
     MemberPatch,
     MemberTokenIn,
     MemberTokenOut,
 )
+from loyalo.adapters.http.schemas.referrals import EnrolledOut, EnrolmentReferralOut, MemberEnrolIn
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.writes import run_write
 from loyalo.application.members import MemberDraft, resolve
@@ -25,13 +25,21 @@ from loyalo.domain.access.roles import Capability
 router = APIRouter(prefix="/v1/members", tags=["members"])
 
 
-@router.post("", status_code=201, response_model=MemberOut, summary="Enrol a member")
-def enrol(body: MemberIn, request: Request, svc: ServicesDep, caller: CallerDep) -> JSONResponse:
+@router.post("", status_code=201, response_model=EnrolledOut, summary="Enrol a member")
+def enrol(
+    body: MemberEnrolIn, request: Request, svc: ServicesDep, caller: CallerDep
+) -> JSONResponse:
     caller.require(Capability.MEMBERS_WRITE)
 
-    def action(uow: UnitOfWork) -> tuple[int, MemberOut]:
-        member = svc.members.enrol(uow, MemberDraft(**body.model_dump()))
-        return 201, MemberOut.of(member, uow.ledger.balance(member.member_id))
+    def action(uow: UnitOfWork) -> tuple[int, EnrolledOut]:
+        draft = MemberDraft(**body.model_dump(exclude={"referral_code"}))
+        member = svc.members.enrol(uow, draft, referral_code=body.referral_code)
+        out = MemberOut.of(member, uow.ledger.balance(member.member_id))
+        referral = svc.referrals.of_friend(uow, member.member_id) if body.referral_code else None
+        joined = None
+        if referral is not None:
+            joined = EnrolmentReferralOut.of(referral, svc.referrals.shown_status(uow, referral))
+        return 201, EnrolledOut(**out.model_dump(), referral=joined)
 
     return run_write(request, svc, caller, body, action)
 

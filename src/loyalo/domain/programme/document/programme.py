@@ -21,6 +21,7 @@ from loyalo.domain.programme.document.gamification import (
 )
 from loyalo.domain.programme.document.memberships import MembershipPlan, unique_plans
 from loyalo.domain.programme.document.passes import PassDesign
+from loyalo.domain.programme.document.referrals import ReferralPolicy
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
 
@@ -65,6 +66,8 @@ class ProgrammeDocument(Part):
     challenges: list[Challenge] = Field(default_factory=list)
     badges: list[Badge] = Field(default_factory=list)
     streaks: Streaks | None = None
+    referrals: ReferralPolicy | None = None
+    """Referral codes and links, and the points a friend's join or first purchase gives."""
 
     @field_validator("currency")
     @classmethod

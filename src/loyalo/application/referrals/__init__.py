@@ -1,0 +1,1 @@
+"""Referrals: codes and links, friends enrolled with a code, their rewards through the ledger."""

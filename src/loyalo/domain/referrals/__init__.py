@@ -1,0 +1,1 @@
+"""Referrals: codes, the self-referral and cap guards, and who gets what when."""
