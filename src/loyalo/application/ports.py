@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.coupons.ports import CouponRepository
 from loyalo.application.history.ports import HistoryRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
@@ -254,6 +255,8 @@ class UnitOfWork(Protocol):
     def history(self) -> HistoryRepository: ...
     @property
     def wallets(self) -> WalletRepository: ...
+    @property
+    def coupons(self) -> CouponRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
