@@ -32,6 +32,7 @@ _BATCHES = cast(Table, CouponBatchRow.__table__)
 _IN_CHUNK = 500  # codes per IN (...) lookup
 
 _INSERT = insert(_COUPONS)
+_GET = select(_COUPONS).where(_COUPONS.c.coupon_id == bindparam("get_id"))
 _BY_CODE = select(_COUPONS).where(_COUPONS.c.code == bindparam("by_code"))
 _BY_CODES = select(_COUPONS).where(_COUPONS.c.code.in_(bindparam("by_codes", expanding=True)))
 _TAKEN = select(_COUPONS.c.code).where(_COUPONS.c.code.in_(bindparam("codes", expanding=True)))
@@ -105,6 +106,10 @@ class SqlCouponRepository(SqlRepository):
             chunk = wanted[start : start + _IN_CHUNK]
             found.update(self._db.execute(_TAKEN, {"codes": chunk}).scalars())
         return found
+
+    def get(self, coupon_id: str) -> Coupon | None:
+        row = self._db.execute(_GET, {"get_id": coupon_id}).first()
+        return _coupon(row) if row else None
 
     def by_code(self, code: str) -> Coupon | None:
         row = self._db.execute(_BY_CODE, {"by_code": code}).first()
