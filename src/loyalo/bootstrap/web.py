@@ -39,6 +39,7 @@ def http_services(container: Container) -> HttpServices:
         wallets=container.wallets,
         render_card=render_card,
         parse_programme=parse_programme,
+        coupons=container.coupons,
     )
 
 

@@ -42,7 +42,15 @@ _OF_MEMBER = (
     .order_by(_COUPONS.c.created_at.desc(), _COUPONS.c.code)
     .limit(bindparam("of_member_limit"))
 )
-_OF_MEMBER_BEFORE = _OF_MEMBER.where(_COUPONS.c.created_at < bindparam("of_member_before"))
+_OF_MEMBER_AFTER = _OF_MEMBER.where(
+    or_(
+        _COUPONS.c.created_at < bindparam("cursor_at"),
+        and_(
+            _COUPONS.c.created_at == bindparam("cursor_at"),
+            _COUPONS.c.code > bindparam("cursor_code"),
+        ),
+    )
+)
 _ISSUED_BY = (
     select(_COUPONS)
     .where(_COUPONS.c.source_type == bindparam("issued_type"))
@@ -121,11 +129,13 @@ class SqlCouponRepository(SqlRepository):
         rows = self._db.execute(_BY_CODES, {"by_codes": list(codes)})
         return {row.code: _coupon(row) for row in rows}
 
-    def of_member(self, member_id: str, limit: int, before: datetime | None) -> list[Coupon]:
+    def of_member(self, member_id: str, limit: int, after: str | None) -> list[Coupon]:
         params: dict[str, Any] = {"of_member_id": member_id, "of_member_limit": limit}
         statement = _OF_MEMBER
-        if before is not None:
-            statement, params["of_member_before"] = _OF_MEMBER_BEFORE, before
+        cursor = self.by_code(after) if after is not None else None
+        if cursor is not None:
+            statement = _OF_MEMBER_AFTER
+            params.update(cursor_at=cursor.created_at, cursor_code=cursor.code)
         return [_coupon(row) for row in self._db.execute(statement, params)]
 
     def issued_by(self, source_type: str, source_id: str) -> list[Coupon]:

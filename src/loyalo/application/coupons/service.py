@@ -107,10 +107,10 @@ class CouponService:
         return coupon
 
     def of_member(
-        self, uow: UnitOfWork, member_id: str, *, limit: int = 50, before: datetime | None = None
+        self, uow: UnitOfWork, member_id: str, *, limit: int = 50, after: str | None = None
     ) -> list[Coupon]:
-        """The member's coupons, newest first (``before``: the last one's ``created_at``)."""
-        return uow.coupons.of_member(member_id, limit, before)
+        """The member's coupons, newest first (``after``: the last code of the page before)."""
+        return uow.coupons.of_member(member_id, limit, after)
 
 
 def _cancelled(coupon: Coupon, at: datetime) -> Coupon:

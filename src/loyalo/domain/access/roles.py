@@ -33,6 +33,8 @@ class Capability(StrEnum):
     PROGRAMME_READ = "programme:read"
     PROGRAMME_WRITE = "programme:write"
     WALLET_SPEND = "wallet:spend"
+    COUPONS_READ = "coupons:read"
+    COUPONS_WRITE = "coupons:write"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -47,6 +49,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EVENTS_WRITE,
             Capability.PROGRAMME_READ,
             Capability.WALLET_SPEND,
+            Capability.COUPONS_READ,
         }
     ),
     Role.APP: frozenset(
@@ -55,6 +58,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.BALANCE_READ,
             Capability.LEDGER_READ,
             Capability.TIERS_READ,
+            Capability.COUPONS_READ,
         }
     ),
 }
