@@ -13,9 +13,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from loyalo.adapters.storage.repository import SqlRepository
+from loyalo.adapters.storage.tables import PurchaseRow
 from loyalo.adapters.storage.tables_coupons import CouponBatchRow, CouponRow, CouponUseRow
 from loyalo.domain.coupons.benefits import benefit_document, benefit_of
 from loyalo.domain.coupons.coupon import (
@@ -25,6 +26,7 @@ from loyalo.domain.coupons.coupon import (
     CouponUse,
     status_of,
 )
+from loyalo.domain.coupons.validation import TillCoupon
 
 _COUPONS = cast(Table, CouponRow.__table__)
 _USES = cast(Table, CouponUseRow.__table__)
@@ -98,6 +100,22 @@ _UNDO_USE = (
     .where(_USES.c.undone_at.is_(None))
     .values(undone_at=bindparam("undo_at"))
 )
+_PURCHASES = cast(Table, PurchaseRow.__table__)
+# Every use a purchase made, undone by a return or not: the sale was made with the code.
+_USED_BY_PURCHASES = (
+    select(
+        _USES.c.purchase_id,
+        _COUPONS.c.code,
+        _COUPONS.c.coupon_id,
+        _COUPONS.c.benefit,
+        _COUPONS.c.combinable,
+        _USES.c.position,
+    )
+    .join(_COUPONS, _COUPONS.c.coupon_id == _USES.c.coupon_id)
+    .join(_PURCHASES, _PURCHASES.c.purchase_id == _USES.c.purchase_id)
+    .where(_PURCHASES.c.occurred_at < bindparam("used_until"))
+    .order_by(_USES.c.purchase_id, _USES.c.position)
+)
 _INSERT_BATCH = insert(_BATCHES)
 _BATCH = select(_BATCHES).where(_BATCHES.c.batch_id == bindparam("batch_id"))
 
@@ -160,6 +178,7 @@ class SqlCouponRepository(SqlRepository):
                 "member_id": use.member_id,
                 "single_use": single_use,
                 "discount_minor": use.discount_minor,
+                "position": use.position,
                 "used_at": use.used_at,
                 "undone_at": use.undone_at,
             },
@@ -180,6 +199,7 @@ class SqlCouponRepository(SqlRepository):
                 int(r.discount_minor),
                 r.used_at,
                 r.undone_at,
+                r.position,
             )
             for r in rows
         ]
@@ -271,3 +291,16 @@ def _coupon(row: Any) -> Coupon:
         combinable=bool(row.combinable),
         cancelled_at=row.cancelled_at,
     )
+
+
+def coupons_by_purchase(
+    connection: Connection, until: datetime
+) -> dict[str, tuple[TillCoupon, ...]]:
+    """The codes each purchase before ``until`` used, as the engine applies them (backtests)."""
+    found: dict[str, list[TillCoupon]] = {}
+    for row in connection.execute(_USED_BY_PURCHASES, {"used_until": until}):
+        coupon = TillCoupon(
+            row.code, row.coupon_id, benefit_of(row.benefit), bool(row.combinable), row.position
+        )
+        found.setdefault(row.purchase_id, []).append(coupon)
+    return {purchase_id: tuple(coupons) for purchase_id, coupons in found.items()}

@@ -96,7 +96,13 @@ def use(
         coupon = uow.coupons.get(verdict.coupon_id)
         assert coupon is not None
         record = CouponUse(
-            new_id(), verdict.coupon_id, purchase_id, member_id, verdict.amount_minor, now
+            new_id(),
+            verdict.coupon_id,
+            purchase_id,
+            member_id,
+            verdict.amount_minor,
+            now,
+            position=verdict.sent_at,
         )
         uow.coupons.add_use(record, single_use=coupon.max_uses == 1)
         money = Money(verdict.amount_minor, currency)

@@ -162,6 +162,7 @@ def apply_coupons(
                 lines=parts,
                 coupon_id=coupon.coupon_id,
                 detail=describe(coupon.benefit),
+                sent_at=coupon.sent_at,
             )
         )
     return verdicts

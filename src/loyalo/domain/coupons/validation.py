@@ -59,6 +59,7 @@ class CouponVerdict:
     lines: dict[int, int] = field(default_factory=dict)  # line index -> minor units off
     coupon_id: str | None = None
     detail: str = ""
+    sent_at: int = 0  # its position among the codes the till sent
 
     @property
     def applies(self) -> bool:
