@@ -234,3 +234,11 @@ def test_a_personal_batch_for_members(container: Container, member: Member) -> N
     theirs = next(c for c in result.coupons if c.member_id == other.member_id)
     verdicts = quote(container, command(member, mine.code, theirs.code)).coupons
     assert [v.reason for v in verdicts] == [None, Reason.ANOTHER_MEMBER]
+
+
+def test_the_programme_limits_the_codes_on_a_purchase(container: Container) -> None:
+    apply(container, **ONE_PER_PLN, coupons={"max_per_purchase": 1})
+    member = enrol(container, first_name="Ala")
+    first, second = personal(container, member), personal(container, member)
+    result = quote(container, command(member, first.code, second.code))
+    assert [v.reason for v in result.coupons] == [None, Reason.TOO_MANY]

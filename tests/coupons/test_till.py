@@ -324,3 +324,30 @@ def test_every_kind_of_benefit_has_its_own_rank() -> None:
         FreeDeliveryBenefit(),
     ]
     assert [application_rank(b) for b in in_order] == list(range(6))
+
+
+@pytest.mark.parametrize(
+    ("with_promotions", "rules", "applies"),
+    [
+        (True, [rule({"type": "discount", "percent": 5})], True),
+        (False, [rule({"type": "discount", "percent": 5})], False),
+        (False, [rule(PROGRESSIVE)], False),
+        (False, [], True),  # no promotion on the purchase: the code applies
+    ],
+)
+def test_a_programme_may_keep_coupons_off_promoted_purchases(
+    with_promotions: bool, rules: list[dict[str, Any]], applies: bool
+) -> None:
+    compiled = programme(rules=rules, coupons={"with_promotions": with_promotions})
+    outcome = purchase(compiled, (A100,), coupon("TEN", percent("10")))
+    (verdict,) = outcome.coupons
+    assert verdict.applies is applies
+    if not applies:
+        assert verdict.reason is Reason.DOES_NOT_COMBINE
+        assert verdict.detail == "the programme does not combine coupons with promotions"
+
+
+def test_a_tier_discount_is_no_promotion_for_the_programme_s_policy() -> None:
+    compiled = programme(coupons={"with_promotions": False})
+    outcome = purchase(compiled, (A100,), coupon("TEN", percent("10")), tier=SILVER)
+    assert outcome.coupons[0].applies

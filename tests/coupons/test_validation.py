@@ -96,3 +96,20 @@ def test_codes_are_checked_in_the_order_sent() -> None:
         ("NONE", Reason.UNKNOWN),
     ]
     assert "(ONE)" in checked.refused[1].detail
+
+
+@pytest.mark.parametrize(
+    ("limit", "applied", "too_many"),
+    [(10, ["A", "B", "C"], []), (2, ["A", "B"], ["C"]), (0, [], ["A", "B", "C"])],
+)
+def test_codes_past_the_programme_s_limit_are_refused(
+    limit: int, applied: list[str], too_many: list[str]
+) -> None:
+    found = {
+        code: replace(BASE, coupon_id=code, code=code, member_id=None) for code in ("A", "B", "C")
+    }
+    checked = check_codes(["A", "B", "C"], found, "m1", NOW, {}, limit)
+    assert [c.code for c in checked.to_apply] == applied
+    assert [(v.code, v.reason) for v in checked.refused] == [
+        (code, Reason.TOO_MANY) for code in too_many
+    ]

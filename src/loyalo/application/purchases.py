@@ -221,7 +221,8 @@ class PurchaseService:
         member = resolve(uow, command.member)
         now = self._ctx.clock.now()
         codes = coupon_till.normalised(command.codes)
-        checked = coupon_till.check(uow, codes, member.member_id, command.occurred_at)
+        policy = programme.document.coupons
+        checked = coupon_till.check(uow, codes, member.member_id, command.occurred_at, policy)
         facts = self._facts(uow, programme, member, command, now, checked.to_apply)
         outcome = self._evaluate(uow, programme, facts, member.member_id, locked=False)
         balance = uow.ledger.balance(member.member_id)
@@ -240,7 +241,8 @@ class PurchaseService:
             return self._resent(uow, existing, print_)
         head = ledger_ops.settle_member_timers(uow, head, now)
         codes = coupon_till.normalised(command.codes)
-        checked = coupon_till.check(uow, codes, member.member_id, command.occurred_at)
+        policy = programme.document.coupons
+        checked = coupon_till.check(uow, codes, member.member_id, command.occurred_at, policy)
         facts = self._facts(uow, programme, member, command, now, checked.to_apply)
         outcome = self._evaluate(uow, programme, facts, member.member_id, locked=True)
         coupon_till.require_all_apply(coupon_till.verdicts(codes, checked, outcome))

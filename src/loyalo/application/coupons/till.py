@@ -28,10 +28,11 @@ from loyalo.domain.coupons.validation import (
 )
 from loyalo.domain.errors import CouponNotApplicable, InvalidInput
 from loyalo.domain.money import Money
+from loyalo.domain.programme.document.coupons import MAX_CODES_PER_PURCHASE, CouponPolicy
 from loyalo.domain.programme.engine.outcome import Outcome
 from loyalo.domain.purchases.purchase import Purchase
 
-MAX_CODES = 10  # per purchase
+MAX_CODES = MAX_CODES_PER_PURCHASE  # the most any programme allows
 
 
 def normalised(codes: Sequence[str]) -> tuple[str, ...]:
@@ -40,7 +41,9 @@ def normalised(codes: Sequence[str]) -> tuple[str, ...]:
     return tuple(normalise_code(code) for code in codes)
 
 
-def check(uow: UnitOfWork, codes: Sequence[str], member_id: str, at: datetime) -> Checked:
+def check(
+    uow: UnitOfWork, codes: Sequence[str], member_id: str, at: datetime, policy: CouponPolicy
+) -> Checked:
     """Each code against its coupon, the member and the time; the basket decides the rest."""
     if not codes:
         return Checked((), ())
@@ -50,7 +53,7 @@ def check(uow: UnitOfWork, codes: Sequence[str], member_id: str, at: datetime) -
         for coupon in found.values()
         if coupon.kind is CouponKind.SHARED and coupon.per_member_limit is not None
     }
-    return check_codes(codes, found, member_id, at, member_uses)
+    return check_codes(codes, found, member_id, at, member_uses, policy.max_per_purchase)
 
 
 def verdicts(codes: Sequence[str], checked: Checked, outcome: Outcome) -> tuple[CouponVerdict, ...]:

@@ -28,7 +28,13 @@ from loyalo.domain.coupons.benefits import (
     FreeDeliveryBenefit,
     FreeProductBenefit,
 )
-from loyalo.domain.coupons.validation import CouponVerdict, Reason, TillCoupon, refused
+from loyalo.domain.coupons.validation import (
+    NO_COUPONS_WITH_PROMOTIONS,
+    CouponVerdict,
+    Reason,
+    TillCoupon,
+    refused,
+)
 from loyalo.domain.programme.engine.arithmetic import allocate, percent_of, units_to_minor
 from loyalo.domain.purchases.basket import Line
 
@@ -138,14 +144,20 @@ def apply_coupons(
     net: dict[int, int],
     *,
     promoted: bool,
+    with_promotions: bool = True,
 ) -> list[CouponVerdict]:
     """Apply the coupons in order, taking each one's parts off ``net``; every verdict.
 
-    ``promoted``: a promotion discount already applies to this purchase.
+    ``promoted``: a promotion discount already applies to this purchase;
+    ``with_promotions``: the programme lets coupons join one.
     """
     verdicts: list[CouponVerdict] = []
     alone = len(coupons) == 1 and not promoted
     for coupon in in_application_order(coupons):
+        if promoted and not with_promotions:
+            text = NO_COUPONS_WITH_PROMOTIONS
+            verdicts.append(refused(coupon.code, Reason.DOES_NOT_COMBINE, coupon.coupon_id, text))
+            continue
         if not coupon.combinable and not alone:
             verdicts.append(refused(coupon.code, Reason.DOES_NOT_COMBINE, coupon.coupon_id))
             continue

@@ -28,6 +28,7 @@ class Reason(StrEnum):
     CANCELLED = "cancelled"
     NOT_AT_THE_TILL = "not-a-till-benefit"
     REPEATED = "code-repeated"
+    TOO_MANY = "too-many-codes"
     ONE_PER_BATCH = "one-code-per-batch"
     NOTHING_TO_DISCOUNT = "nothing-to-discount"
     DOES_NOT_COMBINE = "does-not-combine"
@@ -43,10 +44,12 @@ TEXTS: Mapping[Reason, str] = {
     Reason.CANCELLED: "the coupon was cancelled",
     Reason.NOT_AT_THE_TILL: "the coupon's benefit is handed over by staff, not taken off a basket",
     Reason.REPEATED: "the code was sent twice",
+    Reason.TOO_MANY: "the purchase already has as many codes as the programme allows",
     Reason.ONE_PER_BATCH: "another code of the same batch is already on this purchase",
     Reason.NOTHING_TO_DISCOUNT: "nothing in the basket is left for the coupon to discount",
     Reason.DOES_NOT_COMBINE: "the coupon does not combine with other coupons or promotions",
 }
+NO_COUPONS_WITH_PROMOTIONS = "the programme does not combine coupons with promotions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +120,10 @@ def check_codes(
     member_id: str,
     at: datetime,
     member_uses: Mapping[str, int],
+    limit: int = 10,
 ) -> Checked:
-    """Each code in the order sent: a repeat, or a second code of one batch, is refused."""
+    """Each code in the order sent: a repeat, a second code of one batch, or a code past
+    ``limit`` (the programme's codes per purchase) is refused."""
     to_apply: list[TillCoupon] = []
     refusals: list[CouponVerdict] = []
     seen: set[str] = set()
@@ -129,6 +134,9 @@ def check_codes(
             refusals.append(refused(code, Reason.REPEATED))
             continue
         seen.add(code)
+        if len(seen) > limit:
+            refusals.append(refused(code, Reason.TOO_MANY))
+            continue
         if coupon is None:
             refusals.append(refused(code, Reason.UNKNOWN))
             continue

@@ -163,7 +163,7 @@ class CouponVerdictOut(BaseModel):
         default=None,
         description="Why not, a stable slug: unknown-code, not-yet-valid, expired, used-up, "
         "member-limit-reached, another-members-coupon, cancelled, not-a-till-benefit, "
-        "code-repeated, one-code-per-batch, nothing-to-discount, does-not-combine",
+        "code-repeated, too-many-codes, one-code-per-batch, nothing-to-discount, does-not-combine",
     )
     detail: str
 

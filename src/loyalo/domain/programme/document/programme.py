@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
+from loyalo.domain.programme.document.coupons import CouponPolicy
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
@@ -50,6 +51,8 @@ class ProgrammeDocument(Part):
     bonuses: Bonuses = Bonuses()
     tiers: TierPolicy | None = None
     rules: list[Rule] = Field(default_factory=list)
+    coupons: CouponPolicy = CouponPolicy()
+    """How coupon codes combine at the till."""
 
     @field_validator("currency")
     @classmethod

@@ -299,7 +299,10 @@ def _coupons(run: _Run) -> tuple[CouponVerdict, ...]:
     basket = run.basket
     till = TillBasket(basket.lines, basket.goods, basket.delivery_lines, run.programme.exponent)
     promoted = any(discount.source is not _TIER for discount in run.discounts)
-    verdicts = apply_coupons(run.facts.coupons, till, run.net, promoted=promoted)
+    policy = run.programme.document.coupons
+    verdicts = apply_coupons(
+        run.facts.coupons, till, run.net, promoted=promoted, with_promotions=policy.with_promotions
+    )
     for verdict in verdicts:
         if verdict.applies:
             rule_id = COUPON_RULE_PREFIX + verdict.code
