@@ -242,3 +242,16 @@ def test_the_programme_limits_the_codes_on_a_purchase(container: Container) -> N
     first, second = personal(container, member), personal(container, member)
     result = quote(container, command(member, first.code, second.code))
     assert [v.reason for v in result.coupons] == [None, Reason.TOO_MANY]
+
+
+def test_a_repeated_code_is_reported_where_it_was_sent(
+    container: Container, member: Member
+) -> None:
+    ok = personal(container, member)
+    result = quote(container, command(member, ok.code, ok.code.lower(), "NOPE"))
+    assert [(v.code, v.reason) for v in result.coupons] == [
+        (ok.code, None),
+        (ok.code, Reason.REPEATED),
+        ("NOPE", Reason.UNKNOWN),
+    ]
+    assert result.to_pay_minor == 9000  # applied once

@@ -57,12 +57,17 @@ def check(
 
 
 def verdicts(codes: Sequence[str], checked: Checked, outcome: Outcome) -> tuple[CouponVerdict, ...]:
-    """One verdict per code, in the order sent."""
-    repeated = [v for v in checked.refused if v.reason is Reason.REPEATED]
-    once = [v for v in checked.refused if v.reason is not Reason.REPEATED]
-    by_code = {v.code: v for v in (*once, *outcome.coupons)}
-    first = [by_code[code] for code in dict.fromkeys(codes)]
-    return (*first, *repeated)
+    """One verdict per code, in the order sent (a code sent again: its repeat's verdict)."""
+    repeats = {v.code: v for v in checked.refused if v.reason is Reason.REPEATED}
+    first = {
+        v.code: v for v in (*checked.refused, *outcome.coupons) if v.reason is not Reason.REPEATED
+    }
+    seen: set[str] = set()
+    found: list[CouponVerdict] = []
+    for code in codes:
+        found.append(repeats[code] if code in seen else first[code])
+        seen.add(code)
+    return tuple(found)
 
 
 def require_all_apply(found: Sequence[CouponVerdict]) -> None:
