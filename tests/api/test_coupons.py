@@ -157,3 +157,15 @@ def test_an_admin_cancels_a_code(api: Api) -> None:
     verdict = api.pos.post("/v1/checkout/quote", json=body).json()["coupons"][0]
     assert (verdict["applies"], verdict["reason"]) == (False, "cancelled")
     assert_problem(api.admin.post("/v1/coupons/NO-SUCH/cancel"), 404, "coupon-not-found")
+
+
+def test_the_coupon_problems_are_in_the_catalogue(api: Api) -> None:
+    slugs = {p["type"]: p["status"] for p in api.anonymous().get("/problems").json()}
+    assert {
+        "/problems/coupon-not-applicable": 409,
+        "/problems/coupon-not-found": 404,
+        "/problems/coupon-code-taken": 409,
+        "/problems/coupon-not-cancellable": 409,
+        "/problems/guessable-coupon-codes": 422,
+        "/problems/invalid-coupon-pattern": 422,
+    }.items() <= slugs.items()

@@ -122,8 +122,16 @@ _BATCH = select(_BATCHES).where(_BATCHES.c.batch_id == bindparam("batch_id"))
 
 class SqlCouponRepository(SqlRepository):
     def add(self, coupons: Sequence[Coupon]) -> None:
-        if coupons:
-            self._db.execute(_INSERT, [_row_of(coupon) for coupon in coupons])
+        if not coupons:
+            return
+        documents: dict[int, dict[str, Any]] = {}  # a batch shares one benefit: dump it once
+        rows = []
+        for coupon in coupons:
+            key = id(coupon.benefit)
+            if key not in documents:
+                documents[key] = benefit_document(coupon.benefit)
+            rows.append(_row_of(coupon, documents[key]))
+        self._db.execute(_INSERT, rows)
 
     def taken(self, codes: Collection[str]) -> set[str]:
         wanted = list(codes)
@@ -249,12 +257,12 @@ class SqlCouponRepository(SqlRepository):
         )
 
 
-def _row_of(coupon: Coupon) -> dict[str, Any]:
+def _row_of(coupon: Coupon, benefit: dict[str, Any]) -> dict[str, Any]:
     return {
         "coupon_id": coupon.coupon_id,
         "code": coupon.code,
         "kind": coupon.kind.value,
-        "benefit": benefit_document(coupon.benefit),
+        "benefit": benefit,
         "member_id": coupon.member_id,
         "valid_from": coupon.valid_from,
         "valid_until": coupon.valid_until,
