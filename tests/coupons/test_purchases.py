@@ -255,3 +255,31 @@ def test_a_repeated_code_is_reported_where_it_was_sent(
         ("NOPE", Reason.UNKNOWN),
     ]
     assert result.to_pay_minor == 9000  # applied once
+
+
+@pytest.mark.parametrize(
+    ("benefit", "lines", "discount", "points"),
+    [
+        # the reward: 10% on the basket, at most 9.00, on a basket of 120.00
+        (
+            DiscountBenefit(percent=Decimal(10), maximum=Decimal("9.00")),
+            (Line("A", 1, 12000),),
+            900,
+            111,
+        ),
+        # a fixed amount larger than the basket is capped at the basket: nothing left to earn on
+        (DiscountBenefit(amount=Decimal("500.00")), (Line("A", 2, 4000),), 8000, 0),
+    ],
+)
+def test_exact_purchases_with_a_coupon(
+    container: Container,
+    member: Member,
+    benefit: DiscountBenefit,
+    lines: tuple[Line, ...],
+    discount: int,
+    points: int,
+) -> None:
+    code = personal(container, member, benefit).code
+    result = buy(container, command(member, code, lines=lines))
+    assert (result.purchase.discount_minor, result.purchase.points_earned) == (discount, points)
+    assert verify_ledger(container.ctx).ok
