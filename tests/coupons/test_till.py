@@ -137,7 +137,7 @@ def purchase(
         tier=tier,
         coupons=coupons,
     )
-    return evaluate_purchase(compiled, facts, lambda _rule, _bucket: 0, {}.get)
+    return evaluate_purchase(compiled, facts, lambda _rule, _bucket: 0, lambda _rule: None)
 
 
 def test_a_10_percent_coupon_on_100_earns_points_on_90() -> None:
@@ -315,7 +315,7 @@ def test_coupons_never_take_more_than_is_left_and_parts_add_up(
 
 
 def test_every_kind_of_benefit_has_its_own_rank() -> None:
-    in_order = [
+    in_order: list[Benefit] = [
         FreeProductBenefit(sku="A"),
         percent("1", on=PRODUCTS, skus=["A"]),
         percent("1", on=CHEAPEST),
