@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.coupons.ports import CouponRepository
 from loyalo.application.gamification.ports import GamificationRepository
 from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
@@ -270,6 +271,8 @@ class UnitOfWork(Protocol):
     def gamification(self) -> GamificationRepository: ...
     @property
     def referrals(self) -> ReferralRepository: ...
+    @property
+    def coupons(self) -> CouponRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -14,6 +14,7 @@ from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
+from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
 from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
@@ -61,6 +62,7 @@ class Container:
     partners: PartnerService
     gamification: GamificationService
     referrals: ReferralService
+    coupons: CouponService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,6 +112,7 @@ def build(
         partners=PartnerService(ctx, access),
         gamification=GamificationService(ctx),
         referrals=referrals,
+        coupons=CouponService(ctx),
     )
 
 

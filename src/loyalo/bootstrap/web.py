@@ -45,6 +45,7 @@ def http_services(container: Container) -> HttpServices:
         render_card=render_card,
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,
+        coupons=container.coupons,
     )
 
 

@@ -19,6 +19,7 @@ from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.web import build_app
+from loyalo.cli.coupons import coupons_app
 from loyalo.cli.giftcards import giftcards_app
 from loyalo.cli.history import import_app
 from loyalo.cli.partners import partners_app
@@ -40,6 +41,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(passes_app, name="passes")
 app.add_typer(giftcards_app, name="giftcards")
 app.add_typer(partners_app, name="partners")
+app.add_typer(coupons_app, name="coupons")
 
 err = Console(stderr=True)
 out = Console()

@@ -9,6 +9,7 @@ from typing import Literal
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext
+from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
 from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
@@ -47,3 +48,4 @@ class HttpServices:
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
     gift_cards: GiftCardService
     referrals: ReferralService
+    coupons: CouponService

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.coupons import SqlCouponRepository
 from loyalo.adapters.storage.gamification import SqlGamificationRepository
 from loyalo.adapters.storage.giftcards import SqlGiftCardRepository
 from loyalo.adapters.storage.history import SqlHistoryRepository
@@ -48,6 +49,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(session)
         self.gamification = SqlGamificationRepository(session)
         self.referrals = SqlReferralRepository(session)
+        self.coupons = SqlCouponRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

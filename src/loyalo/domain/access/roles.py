@@ -45,6 +45,8 @@ class Capability(StrEnum):
     PARTNER_REPORTS = "partner:reports"  # a partner's own transactions and settlement
     GAMIFICATION_READ = "gamification:read"
     GAMIFICATION_WRITE = "gamification:write"  # a member's nickname and leaderboard opt-out
+    COUPONS_READ = "coupons:read"
+    COUPONS_WRITE = "coupons:write"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -64,6 +66,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MEMBERSHIPS_READ,
             Capability.MEMBERSHIPS_WRITE,
             Capability.GAMIFICATION_READ,
+            Capability.COUPONS_READ,
         }
     ),
     Role.APP: frozenset(
@@ -75,6 +78,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MEMBERSHIPS_READ,
             Capability.GAMIFICATION_READ,
             Capability.GAMIFICATION_WRITE,
+            Capability.COUPONS_READ,
         }
     ),
     Role.PARTNER: frozenset({Capability.PARTNER_TRADE, Capability.PARTNER_REPORTS}),

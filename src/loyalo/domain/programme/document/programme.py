@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
+from loyalo.domain.programme.document.coupons import CouponPolicy
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
 from loyalo.domain.programme.document.gamification import (
     Badge,
@@ -68,6 +69,8 @@ class ProgrammeDocument(Part):
     streaks: Streaks | None = None
     referrals: ReferralPolicy | None = None
     """Referral codes and links, and the points a friend's join or first purchase gives."""
+    coupons: CouponPolicy = CouponPolicy()
+    """How coupon codes combine at the till."""
 
     @field_validator("currency")
     @classmethod
