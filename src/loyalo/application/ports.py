@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from loyalo.application.history.ports import HistoryRepository
+from loyalo.application.rewards.ports import RewardRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -254,6 +255,8 @@ class UnitOfWork(Protocol):
     def history(self) -> HistoryRepository: ...
     @property
     def wallets(self) -> WalletRepository: ...
+    @property
+    def rewards(self) -> RewardRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

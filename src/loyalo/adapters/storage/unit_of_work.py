@@ -17,6 +17,7 @@ from loyalo.adapters.storage.members import SqlMemberRepository
 from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
+from loyalo.adapters.storage.rewards import SqlRewardRepository
 from loyalo.adapters.storage.rules_state import SqlRulesState
 from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
 from loyalo.adapters.storage.wallets import SqlWalletRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
         self.activity = SqlActivityRepository(session)
         self.history = SqlHistoryRepository(session)
         self.wallets = SqlWalletRepository(session)
+        self.rewards = SqlRewardRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

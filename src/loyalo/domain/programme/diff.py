@@ -16,7 +16,7 @@ from typing import Any
 from loyalo.domain.programme.document import ProgrammeDocument
 
 # Lists whose items are matched by id, and how one item is named in a rendered line.
-_KEYED_LISTS = {"rules": "rule", "tiers.levels": "tier"}
+_KEYED_LISTS = {"rules": "rule", "tiers.levels": "tier", "rewards": "reward"}
 _SHORT = 80
 
 

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from loyalo.domain.coupons.benefits import CharityBenefit, WalletCashbackBenefit
 from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
+from loyalo.domain.programme.document.rewards import Reward
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
 
@@ -50,6 +52,8 @@ class ProgrammeDocument(Part):
     bonuses: Bonuses = Bonuses()
     tiers: TierPolicy | None = None
     rules: list[Rule] = Field(default_factory=list)
+    rewards: list[Reward] = Field(default_factory=list)
+    """The rewards catalogue (docs/guide/catalogue.md)."""
 
     @field_validator("currency")
     @classmethod
@@ -91,6 +95,47 @@ class ProgrammeDocument(Part):
             if unknown:
                 raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
         return self
+
+    @model_validator(mode="after")
+    def _valid_rewards(self) -> Self:
+        ids = [reward.id for reward in self.rewards]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"reward ids must be unique: {', '.join(duplicates)}")
+        tier_ids = {tier.id for tier in self.tiers.levels} if self.tiers else set()
+        zone = ZoneInfo(self.timezone)
+        for reward in self.rewards:
+            unknown = set(reward.eligibility.tiers) - tier_ids
+            if unknown:
+                raise ValueError(f"reward {reward.id} names unknown tiers: {sorted(unknown)}")
+            window = reward.available
+            starts, ends = window.starts, window.ends
+            if starts and ends and _in_zone(ends, zone) <= _in_zone(starts, zone):
+                raise ValueError(f"reward {reward.id}: 'ends' must be after 'starts'")
+            _check_amount(reward, currency_exponent(self.currency))
+        settled = {
+            r.id
+            for r in self.rewards
+            if isinstance(r.benefit, CharityBenefit | WalletCashbackBenefit)
+        }
+        for rule in self.rules:
+            named = getattr(rule.effect, "reward", None)
+            if named in settled:
+                raise ValueError(
+                    f"rule {rule.id} issues {named}, a donation or wallet money: "
+                    "a rule may issue only rewards that give a coupon"
+                )
+        return self
+
+
+def _check_amount(reward: Reward, exponent: int) -> None:
+    amount = getattr(reward.benefit, "amount", None)
+    if amount is None:
+        return
+    if amount != round(amount, exponent):
+        raise ValueError(f"reward {reward.id}: {amount} has too many decimals for the currency")
+    if amount == 0 and isinstance(reward.benefit, CharityBenefit | WalletCashbackBenefit):
+        raise ValueError(f"reward {reward.id}: a donation or wallet credit must be positive")
 
 
 def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
