@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.coupons.ports import CouponRepository
 from loyalo.application.history.ports import HistoryRepository
 from loyalo.application.rewards.ports import RewardRepository
 from loyalo.domain.access.roles import Role
@@ -255,6 +256,8 @@ class UnitOfWork(Protocol):
     def history(self) -> HistoryRepository: ...
     @property
     def wallets(self) -> WalletRepository: ...
+    @property
+    def coupons(self) -> CouponRepository: ...
     @property
     def rewards(self) -> RewardRepository: ...
 

@@ -12,6 +12,7 @@ from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
+from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
 from loyalo.application.history.importer import HistoryImporter
 from loyalo.application.idempotency import IdempotentRunner
@@ -45,6 +46,7 @@ class Container:
     history: HistoryImporter
     wallets: WalletService
     backtest: BacktestService
+    coupons: CouponService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -84,4 +86,5 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
+        coupons=CouponService(ctx),
     )

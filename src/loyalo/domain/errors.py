@@ -205,6 +205,39 @@ class InsufficientWallet(DomainError):
     title = "Not enough money in the wallet"
 
 
+class InvalidCouponPattern(InvalidInput):
+    slug = "invalid-coupon-pattern"
+    title = "The coupon code pattern is not valid"
+
+
+class GuessableCouponCodes(InvalidInput):
+    slug = "guessable-coupon-codes"
+    title = "The pattern leaves too few random characters for these codes"
+
+
+class CouponNotFound(NotFound):
+    slug = "coupon-not-found"
+    title = "Unknown coupon code"
+
+
+class CouponCodeTaken(Conflict):
+    slug = "coupon-code-taken"
+    title = "Another coupon already has this code"
+
+
+class CouponNotApplicable(DomainError):
+    """A code sent with a purchase that does not apply; ``reason`` is a stable slug."""
+
+    slug = "coupon-not-applicable"
+    kind = ErrorKind.REFUSED
+    title = "A coupon code does not apply to this purchase"
+
+
+class CouponNotCancellable(Conflict):
+    slug = "coupon-not-cancellable"
+    title = "The coupon was already used up"
+
+
 class RewardNotFound(NotFound):
     slug = "reward-not-found"
     title = "No such reward in the catalogue"

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.coupons import SqlCouponRepository
 from loyalo.adapters.storage.history import SqlHistoryRepository
 from loyalo.adapters.storage.history_reader import SqlHistorySource
 from loyalo.adapters.storage.idempotency import SqlIdempotencyRepository
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.activity = SqlActivityRepository(session)
         self.history = SqlHistoryRepository(session)
         self.wallets = SqlWalletRepository(session)
+        self.coupons = SqlCouponRepository(session)
         self.rewards = SqlRewardRepository(session)
 
     def commit(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, TypeAdapter, model_validator
 
 from loyalo.domain.programme.document.base import Amount, Part, Percent, Slug
 
@@ -101,3 +101,15 @@ Benefit = Annotated[
 
 TILL_BENEFITS = (DiscountBenefit, FreeProductBenefit, FreeDeliveryBenefit)
 """Benefits the till applies to a basket; the others are handed over or settled at once."""
+
+_BENEFIT: TypeAdapter[Benefit] = TypeAdapter(Benefit)
+
+
+def benefit_document(benefit: Benefit) -> dict[str, Any]:
+    """The benefit as JSON-ready data (amounts as strings), to store or to send."""
+    document: dict[str, Any] = _BENEFIT.dump_python(benefit, mode="json")
+    return document
+
+
+def benefit_of(document: Any) -> Benefit:
+    return _BENEFIT.validate_python(document)

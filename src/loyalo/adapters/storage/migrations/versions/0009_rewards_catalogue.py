@@ -5,7 +5,7 @@ stock``, ``times < limit``) so the store refuses to oversell; CHECK constraints
 keep them from going below zero when a cancelled redemption gives its unit back.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008 (0007 before feature/coupons was merged in, which brought 0008)
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
