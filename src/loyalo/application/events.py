@@ -13,6 +13,7 @@ from loyalo.application.effects import Effect
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Source, credit_awards, remember
 from loyalo.application.ports import StoredEvent, UnitOfWork
+from loyalo.application.rewards.rule_rewards import RuleRewards
 from loyalo.application.tiers import TierService
 from loyalo.domain.errors import EventConflict, InvalidInput
 from loyalo.domain.ledger.accounts import MemberBalance
@@ -48,6 +49,7 @@ class EventService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
+        self._rule_rewards = RuleRewards.of(ctx)
 
     def record(self, uow: UnitOfWork, command: EventCommand) -> EventResult:
         _check(command)
@@ -92,7 +94,11 @@ class EventService:
         source = Source("event", event_id, command.channel, None, occurred_at)
         expires_at = lot_expires_at(document.expiry, occurred_at, programme.zone)
         credited = credit_awards(uow, head, programme, outcome, source, now, expires_at)
-        effects = [*credited.effects, *remember(uow, member_id, programme, outcome, source, now)]
+        issuer = self._rule_rewards.issuer(uow, programme)
+        effects = [
+            *credited.effects,
+            *remember(uow, member_id, programme, outcome, source, now, issuer),
+        ]
         stored = StoredEvent(
             event_id,
             member_id,

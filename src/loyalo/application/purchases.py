@@ -16,6 +16,7 @@ from loyalo.application.fingerprint import fingerprint
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
+from loyalo.application.rewards.rule_rewards import RuleRewards
 from loyalo.application.stamps import line_stamps, stamps_to_take_back
 from loyalo.application.stamps import take_back as take_back_stamps
 from loyalo.application.tiers import TierChange, TierService
@@ -205,6 +206,7 @@ class PurchaseService:
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._tiers = TierService(ctx)
+        self._rule_rewards = RuleRewards.of(ctx)
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -246,7 +248,15 @@ class PurchaseService:
             *credited.effects,
             # after the points: the wallet row is locked after the balance row, always
             *credit_cashback(uow, member.member_id, programme, outcome, source, now),
-            *remember(uow, member.member_id, programme, outcome, source, now),
+            *remember(
+                uow,
+                member.member_id,
+                programme,
+                outcome,
+                source,
+                now,
+                self._rule_rewards.issuer(uow, programme),
+            ),
         ]
         change = self._tiers.record_activity(
             uow,

@@ -22,6 +22,7 @@ from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
@@ -47,6 +48,7 @@ class Container:
     wallets: WalletService
     backtest: BacktestService
     coupons: CouponService
+    rewards: RewardService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -70,6 +72,7 @@ def build(
     ctx = AppContext(units, clock or SystemClock(), settings.terms(), runtime)
     programmes = ProgrammeService(ctx, settings.default_programme())
     events = EventService(ctx)
+    coupons = CouponService(ctx)
     return Container(
         settings=settings,
         engine=engine,
@@ -86,5 +89,6 @@ def build(
         history=HistoryImporter(ctx),
         wallets=WalletService(ctx),
         backtest=BacktestService(ctx, programmes, units.read_only_history),
-        coupons=CouponService(ctx),
+        coupons=coupons,
+        rewards=RewardService(ctx, coupons),
     )

@@ -37,6 +37,7 @@ def http_services(container: Container) -> HttpServices:
         access=container.access,
         idempotent=container.idempotent,
         wallets=container.wallets,
+        rewards=container.rewards,
         render_card=render_card,
         parse_programme=parse_programme,
     )

@@ -23,6 +23,7 @@ from loyalo.adapters.http.routers import (
     programme,
     purchases,
     reservations,
+    rewards,
     tiers,
 )
 from loyalo.adapters.http.schemas.common import ProblemOut
@@ -84,6 +85,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         reservations,
         me,
         admin,
+        rewards,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -15,6 +15,7 @@ from loyalo.application.members import MemberService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
 from loyalo.domain.programme.document import ProgrammeDocument
@@ -33,5 +34,6 @@ class HttpServices:
     access: AccessService
     idempotent: IdempotentRunner
     wallets: WalletService
+    rewards: RewardService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors

@@ -265,18 +265,22 @@ class RewardService:
         return uow.rewards.donations(member_id)
 
     def causes(self, uow: UnitOfWork) -> list[CauseTotal]:
-        """Every cause the catalogue names or someone gave to, with its totals."""
+        """Every cause the catalogue names or someone gave to, with its totals (one per
+        currency, should the programme's currency ever have changed)."""
         programme = self._ctx.programmes.compiled(uow)
-        totals = {total.cause: total for total in uow.rewards.cause_totals()}
+        currency = programme.document.currency
+        totals = {(t.cause, t.currency): t for t in uow.rewards.cause_totals()}
         for cause in _catalogue_causes(programme):
-            totals.setdefault(cause, CauseTotal(cause, programme.document.currency, 0, 0, 0, 0))
-        return [totals[cause] for cause in sorted(totals)]
+            totals.setdefault((cause, currency), CauseTotal(cause, currency, 0, 0, 0, 0))
+        return [totals[key] for key in sorted(totals)]
 
     def cause(self, uow: UnitOfWork, cause: str) -> CauseTotal:
+        """One cause's totals in the programme's currency."""
+        currency = self._ctx.programmes.compiled(uow).document.currency
         for total in self.causes(uow):
-            if total.cause == cause:
+            if total.cause == cause and total.currency == currency:
                 return total
-        raise CauseNotFound(f"no cause {cause}")
+        raise CauseNotFound(f"no cause {cause}", cause=cause)
 
 
 def _catalogue_causes(programme: CompiledProgramme) -> set[str]:

@@ -33,6 +33,10 @@ class Capability(StrEnum):
     PROGRAMME_READ = "programme:read"
     PROGRAMME_WRITE = "programme:write"
     WALLET_SPEND = "wallet:spend"
+    REWARDS_READ = "rewards:read"
+    REDEMPTIONS_WRITE = "redemptions:write"  # an app key: for its own member only
+    REDEMPTIONS_CANCEL = "redemptions:cancel"
+    CHARITY_READ = "charity:read"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -47,6 +51,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EVENTS_WRITE,
             Capability.PROGRAMME_READ,
             Capability.WALLET_SPEND,
+            Capability.REWARDS_READ,
+            Capability.REDEMPTIONS_WRITE,
         }
     ),
     Role.APP: frozenset(
@@ -55,6 +61,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.BALANCE_READ,
             Capability.LEDGER_READ,
             Capability.TIERS_READ,
+            Capability.REWARDS_READ,
+            Capability.REDEMPTIONS_WRITE,
         }
     ),
 }
