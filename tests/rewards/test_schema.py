@@ -6,7 +6,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Table, create_engine
 
 from loyalo.adapters.storage.tables import Base
 from loyalo.adapters.storage.tables_catalogue import (
@@ -16,22 +16,23 @@ from loyalo.adapters.storage.tables_catalogue import (
     RewardStockRow,
 )
 
-TABLES = {row.__tablename__ for row in (RewardStockRow, RewardCounterRow, RedemptionRow, DonationRow)}
+TABLES = {
+    row.__tablename__ for row in (RewardStockRow, RewardCounterRow, RedemptionRow, DonationRow)
+}
 
 
 def _table_of(diff: Any) -> str | None:
-    """The table a difference is about, whatever its shape."""
+    """The table a difference is about: a table, a column's, an index's or a constraint's."""
     if isinstance(diff, list):  # column modifications come as a list of tuples
-        return _table_of(diff[0])
+        diff = diff[0]
     for item in diff[1:]:
-        name = getattr(item, "name", None) if hasattr(item, "columns") else None
-        table = getattr(item, "table", None)
-        if table is not None and getattr(table, "name", None):
-            return str(table.name)
-        if name and name in TABLES:
-            return str(name)
+        if isinstance(item, Table):
+            return str(item.name)
         if isinstance(item, str) and item in TABLES:
             return item
+        table = getattr(item, "table", None)
+        if isinstance(table, Table):
+            return str(table.name)
     return None
 
 
