@@ -136,3 +136,17 @@ def test_the_same_idempotency_key_sent_concurrently_redeems_once(live: LiveApi) 
     assert scalar(live, "select count(*) from coupons") == 1
     assert balance(live.admin, member_id)["available"] == 995
     assert_ledger_invariants(live)
+
+
+def test_a_redemption_cancelled_by_many_admins_at_once_gives_back_once(live: LiveApi) -> None:
+    apply(live)
+    member_id = member_holding(live, 100, "undo@example.pl")
+    made = redeem(live.pos, member_id, "thrice")
+    assert made.status_code == 201, made.text
+    cancel = f"/v1/redemptions/{made.json()['redemption_id']}/cancel"
+    responses = race([partial(live.admin.post, cancel) for _ in range(30)])
+    assert Counter(r.status_code for r in responses) == {200: 1, 409: 29}
+    assert balance(live.admin, member_id)["available"] == 100
+    assert scalar(live, "select count(*) from journal_entries where kind = 'redeem_cancel'") == 1
+    assert scalar(live, "select times from reward_counters where reward_id = 'thrice'") == 0
+    assert_ledger_invariants(live)
