@@ -88,7 +88,7 @@ def test_a_member_lists_their_coupons_newest_first(container: Container, clock: 
     issue(container, other, "p-3")
     with container.ctx.uow() as uow:
         listed = container.coupons.of_member(uow, member.member_id)
-        page = container.coupons.of_member(uow, member.member_id, before=second.created_at)
+        page = container.coupons.of_member(uow, member.member_id, after=second.code)
     assert [c.code for c in listed] == [second.code, first.code]
     assert [c.code for c in page] == [first.code]
 

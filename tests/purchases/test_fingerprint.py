@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -33,5 +33,15 @@ def test_the_fingerprint_is_the_hash_of_the_command_as_a_dict(
         "card:123", "s1", "R-1", "pos", datetime(2026, 11, 22, tzinfo=UTC), "PLN", 1, tuple(basket)
     )
     document = asdict(command)  # what the first release hashed
+    del document["codes"]  # coupon codes came later: a receipt without any hashes as before
     document["member"] = member_id
     assert _content_fingerprint(command, member_id) == fingerprint(document)
+
+
+def test_coupon_codes_are_part_of_the_fingerprint_as_stored() -> None:
+    at = datetime(2026, 11, 22, tzinfo=UTC)
+    plain = PurchaseCommand("card:1", "s1", "R-1", "pos", at, "PLN", 100, (Line("A", 1, 100),))
+    typed = replace(plain, codes=(" ab12-cd ",))
+    stored = replace(plain, codes=("AB12-CD",))
+    assert _content_fingerprint(typed, "m") == _content_fingerprint(stored, "m")
+    assert _content_fingerprint(typed, "m") != _content_fingerprint(plain, "m")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from loyalo.adapters.storage.tables import JournalEntryRow
 from loyalo.application.audit import verify_ledger
+from loyalo.application.purchases import PurchaseCommand
 from loyalo.bootstrap.container import Container
 from loyalo.domain.coupons.coupon import CouponStatus
 from loyalo.domain.errors import (
@@ -18,6 +19,7 @@ from loyalo.domain.errors import (
     RewardNotRedeemable,
 )
 from loyalo.domain.members.member import Member
+from loyalo.domain.purchases.basket import Line
 from loyalo.domain.rewards.eligibility import Refusal
 from loyalo.domain.rewards.redemption import Delivery, RedemptionStatus
 from tests.programme.support import buy, enrol, give_back
@@ -320,3 +322,28 @@ def test_every_redemption_is_one_journal_entry(container: Container, member: Mem
         )
     assert redeemed == 4
     assert available(container, member) == 1000 - 90 - 100 - 60 - 200
+
+
+def test_a_redeemed_coupon_works_at_the_till_and_then_cannot_be_cancelled(
+    container: Container, member: Member
+) -> None:
+    redemption = redeem(container, member, "ten-off").redemption
+    command = PurchaseCommand(
+        member=f"id:{member.member_id}",
+        store_id="s1",
+        receipt_id="R-coupon-1",
+        channel="pos",
+        occurred_at=container.ctx.clock.now(),
+        currency="PLN",
+        total_minor=100_00,
+        lines=(Line("SKU", 1, 100_00),),
+        codes=(redemption.coupon_code or "",),
+    )
+    with container.ctx.uow() as uow:
+        bought = container.purchases.record(uow, command)
+        uow.commit()
+    assert bought.outcome is not None
+    assert bought.outcome.discount_minor == 10_00
+    assert available(container, member) == 800 + 90  # points on what was left to pay
+    with container.ctx.uow() as uow, pytest.raises(RedemptionNotCancellable):
+        container.rewards.cancel(uow, redemption.redemption_id, "admin")

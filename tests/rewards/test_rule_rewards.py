@@ -9,7 +9,7 @@ from loyalo.application.events import EventCommand
 from loyalo.bootstrap.container import Container
 from loyalo.domain.coupons.coupon import CouponStatus
 from loyalo.domain.purchases.basket import Line
-from tests.programme.support import buy_lines, enrol
+from tests.programme.support import buy_lines, enrol, give_back
 from tests.rewards.support import apply_catalogue, available
 from tests.support.clock import FakeClock
 
@@ -39,21 +39,17 @@ def test_a_full_stamp_card_gives_the_catalogue_coupon_free(
     assert available(container, member) == 24
 
 
-def test_a_full_return_cancels_the_unused_coupon_through_its_source(
+def test_a_full_return_cancels_the_unused_coupons_the_purchase_gave(
     container: Container,
 ) -> None:
     apply_catalogue(container)
     member = enrol(container, first_name="Ola")
     bought = buy_lines(container, member, coffee(4))  # two cards: two coupons
-    with container.ctx.uow() as uow:
-        cancelled = container.coupons.cancel_unused(
-            uow, source_type="purchase", source_id=bought.purchase.purchase_id
-        )
-        uow.commit()
-    assert len(cancelled) == 2
+    returned = give_back(container, bought.purchase.purchase_id)
+    assert [e.kind for e in returned.effects].count("coupon_cancelled") == 2
     with container.ctx.uow() as uow:
         coupons = container.coupons.of_member(uow, member.member_id)
-    assert {c.status for c in coupons} == {CouponStatus.CANCELLED}
+    assert [c.status for c in coupons] == [CouponStatus.CANCELLED] * 2
 
 
 def test_an_event_rule_gives_the_coupon_sourced_to_the_event(container: Container) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from loyalo.application import ledger_ops
 from loyalo.application.context import AppContext, new_id
+from loyalo.application.coupons import till as coupon_till
+from loyalo.application.coupons.service import CouponService
 from loyalo.application.effects import Effect
 from loyalo.application.fingerprint import fingerprint
 from loyalo.application.members import resolve
@@ -21,6 +23,7 @@ from loyalo.application.stamps import line_stamps, stamps_to_take_back
 from loyalo.application.stamps import take_back as take_back_stamps
 from loyalo.application.tiers import TierChange, TierService
 from loyalo.application.wallets import credit_cashback, take_back_cashback
+from loyalo.domain.coupons.validation import CouponVerdict, TillCoupon
 from loyalo.domain.errors import (
     CurrencyMismatch,
     InvalidInput,
@@ -68,9 +71,10 @@ class PurchaseCommand:
     currency: str
     total_minor: int
     lines: tuple[Line, ...]
+    codes: tuple[str, ...] = ()  # coupon codes (application/coupons/till.py)
 
 
-_COMMAND_FIELDS = tuple(f.name for f in fields(PurchaseCommand))
+_COMMAND_FIELDS = tuple(f.name for f in fields(PurchaseCommand) if f.name != "codes")
 _LINE_FIELDS = tuple(f.name for f in fields(Line))
 
 
@@ -93,6 +97,7 @@ class Quote:
     available_points: int
     redeemable_points: int  # points that could pay for this basket, at most its value
     redeemable_value: Money
+    coupons: tuple[CouponVerdict, ...] = ()  # each code sent, in order: applies, or why not
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,8 @@ def _content_fingerprint(command: PurchaseCommand, member_id: str) -> str:
     document["lines"] = [
         {name: getattr(line, name) for name in _LINE_FIELDS} for line in command.lines
     ]
+    if command.codes:  # absent, not empty: receipts recorded before coupons keep their print
+        document["codes"] = list(coupon_till.normalised(command.codes))
     return fingerprint(document)
 
 
@@ -207,6 +214,7 @@ class PurchaseService:
         self._ctx = ctx
         self._tiers = TierService(ctx)
         self._rule_rewards = RuleRewards.of(ctx)
+        self._coupons = CouponService(ctx)
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
         """What the purchase would get, written nowhere."""
@@ -214,10 +222,14 @@ class PurchaseService:
         _check_command(programme, command)
         member = resolve(uow, command.member)
         now = self._ctx.clock.now()
-        facts = self._facts(uow, programme, member, command, now)
+        codes = coupon_till.normalised(command.codes)
+        policy = programme.document.coupons
+        checked = coupon_till.check(uow, codes, member.member_id, command.occurred_at, policy)
+        facts = self._facts(uow, programme, member, command, now, checked.to_apply)
         outcome = self._evaluate(uow, programme, facts, member.member_id, locked=False)
         balance = uow.ledger.balance(member.member_id)
-        return _quote(programme, outcome, balance, command)
+        quote = _quote(programme, outcome, balance, command)
+        return replace(quote, coupons=coupon_till.verdicts(codes, checked, outcome))
 
     def record(self, uow: UnitOfWork, command: PurchaseCommand) -> PurchaseResult:
         programme = self._ctx.programmes.compiled(uow)
@@ -230,8 +242,12 @@ class PurchaseService:
         if existing is not None:
             return self._resent(uow, existing, print_)
         head = ledger_ops.settle_member_timers(uow, head, now)
-        facts = self._facts(uow, programme, member, command, now)
+        codes = coupon_till.normalised(command.codes)
+        policy = programme.document.coupons
+        checked = coupon_till.check(uow, codes, member.member_id, command.occurred_at, policy)
+        facts = self._facts(uow, programme, member, command, now, checked.to_apply)
         outcome = self._evaluate(uow, programme, facts, member.member_id, locked=True)
+        coupon_till.require_all_apply(coupon_till.verdicts(codes, checked, outcome))
         purchase_id = new_id()
         source = Source(
             "purchase", purchase_id, command.channel, command.store_id, command.occurred_at
@@ -245,6 +261,7 @@ class PurchaseService:
         )
         uow.purchases.add(purchase)
         effects = [
+            *coupon_till.use(uow, outcome, purchase_id, member.member_id, command.currency, now),
             *credited.effects,
             # after the points: the wallet row is locked after the balance row, always
             *credit_cashback(uow, member.member_id, programme, outcome, source, now),
@@ -283,6 +300,7 @@ class PurchaseService:
         member: Member,
         command: PurchaseCommand,
         now: datetime,
+        coupons: tuple[TillCoupon, ...] = (),
     ) -> PurchaseFacts:
         standing = self._tiers.standing(
             uow, programme.document, member.member_id, now, command.total_minor
@@ -298,6 +316,7 @@ class PurchaseService:
             channel=command.channel,
             store=command.store_id,
             spent_before_minor=spent,
+            coupons=coupons,
         )
 
     def _evaluate(
@@ -395,6 +414,8 @@ class PurchaseService:
         )
         stamps = stamps_to_take_back(purchase, already, returning)
         effects += take_back_stamps(uow, purchase, stamps, now)
+        if coupon_till.fully_returned(purchase, already, returning):
+            effects += coupon_till.give_back(uow, self._coupons, purchase.purchase_id, now)
         return ReturnResult(record, purchase, head.balance, effects)
 
     def _claw_back(

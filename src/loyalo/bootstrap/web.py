@@ -40,6 +40,7 @@ def http_services(container: Container) -> HttpServices:
         rewards=container.rewards,
         render_card=render_card,
         parse_programme=parse_programme,
+        coupons=container.coupons,
     )
 
 

@@ -19,6 +19,7 @@ from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.web import build_app
+from loyalo.cli.coupons import coupons_app
 from loyalo.cli.history import import_app
 from loyalo.cli.programme import programme_app
 from loyalo.domain.access.roles import Role
@@ -34,6 +35,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(programme_app, name="programme")
 app.add_typer(import_app, name="import")
+app.add_typer(coupons_app, name="coupons")
 
 err = Console(stderr=True)
 out = Console()

@@ -9,6 +9,7 @@ from typing import Literal
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext
+from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
 from loyalo.application.idempotency import IdempotentRunner
 from loyalo.application.members import MemberService
@@ -37,3 +38,4 @@ class HttpServices:
     rewards: RewardService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
+    coupons: CouponService

@@ -13,9 +13,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from loyalo.adapters.storage.repository import SqlRepository
+from loyalo.adapters.storage.tables import PurchaseRow
 from loyalo.adapters.storage.tables_coupons import CouponBatchRow, CouponRow, CouponUseRow
 from loyalo.domain.coupons.benefits import benefit_document, benefit_of
 from loyalo.domain.coupons.coupon import (
@@ -25,6 +26,7 @@ from loyalo.domain.coupons.coupon import (
     CouponUse,
     status_of,
 )
+from loyalo.domain.coupons.validation import TillCoupon
 
 _COUPONS = cast(Table, CouponRow.__table__)
 _USES = cast(Table, CouponUseRow.__table__)
@@ -32,6 +34,7 @@ _BATCHES = cast(Table, CouponBatchRow.__table__)
 _IN_CHUNK = 500  # codes per IN (...) lookup
 
 _INSERT = insert(_COUPONS)
+_GET = select(_COUPONS).where(_COUPONS.c.coupon_id == bindparam("get_id"))
 _BY_CODE = select(_COUPONS).where(_COUPONS.c.code == bindparam("by_code"))
 _BY_CODES = select(_COUPONS).where(_COUPONS.c.code.in_(bindparam("by_codes", expanding=True)))
 _TAKEN = select(_COUPONS.c.code).where(_COUPONS.c.code.in_(bindparam("codes", expanding=True)))
@@ -41,7 +44,15 @@ _OF_MEMBER = (
     .order_by(_COUPONS.c.created_at.desc(), _COUPONS.c.code)
     .limit(bindparam("of_member_limit"))
 )
-_OF_MEMBER_BEFORE = _OF_MEMBER.where(_COUPONS.c.created_at < bindparam("of_member_before"))
+_OF_MEMBER_AFTER = _OF_MEMBER.where(
+    or_(
+        _COUPONS.c.created_at < bindparam("cursor_at"),
+        and_(
+            _COUPONS.c.created_at == bindparam("cursor_at"),
+            _COUPONS.c.code > bindparam("cursor_code"),
+        ),
+    )
+)
 _ISSUED_BY = (
     select(_COUPONS)
     .where(_COUPONS.c.source_type == bindparam("issued_type"))
@@ -89,14 +100,38 @@ _UNDO_USE = (
     .where(_USES.c.undone_at.is_(None))
     .values(undone_at=bindparam("undo_at"))
 )
+_PURCHASES = cast(Table, PurchaseRow.__table__)
+# Every use a purchase made, undone by a return or not: the sale was made with the code.
+_USED_BY_PURCHASES = (
+    select(
+        _USES.c.purchase_id,
+        _COUPONS.c.code,
+        _COUPONS.c.coupon_id,
+        _COUPONS.c.benefit,
+        _COUPONS.c.combinable,
+        _USES.c.position,
+    )
+    .join(_COUPONS, _COUPONS.c.coupon_id == _USES.c.coupon_id)
+    .join(_PURCHASES, _PURCHASES.c.purchase_id == _USES.c.purchase_id)
+    .where(_PURCHASES.c.occurred_at < bindparam("used_until"))
+    .order_by(_USES.c.purchase_id, _USES.c.position)
+)
 _INSERT_BATCH = insert(_BATCHES)
 _BATCH = select(_BATCHES).where(_BATCHES.c.batch_id == bindparam("batch_id"))
 
 
 class SqlCouponRepository(SqlRepository):
     def add(self, coupons: Sequence[Coupon]) -> None:
-        if coupons:
-            self._db.execute(_INSERT, [_row_of(coupon) for coupon in coupons])
+        if not coupons:
+            return
+        documents: dict[int, dict[str, Any]] = {}  # a batch shares one benefit: dump it once
+        rows = []
+        for coupon in coupons:
+            key = id(coupon.benefit)
+            if key not in documents:
+                documents[key] = benefit_document(coupon.benefit)
+            rows.append(_row_of(coupon, documents[key]))
+        self._db.execute(_INSERT, rows)
 
     def taken(self, codes: Collection[str]) -> set[str]:
         wanted = list(codes)
@@ -105,6 +140,10 @@ class SqlCouponRepository(SqlRepository):
             chunk = wanted[start : start + _IN_CHUNK]
             found.update(self._db.execute(_TAKEN, {"codes": chunk}).scalars())
         return found
+
+    def get(self, coupon_id: str) -> Coupon | None:
+        row = self._db.execute(_GET, {"get_id": coupon_id}).first()
+        return _coupon(row) if row else None
 
     def by_code(self, code: str) -> Coupon | None:
         row = self._db.execute(_BY_CODE, {"by_code": code}).first()
@@ -116,11 +155,13 @@ class SqlCouponRepository(SqlRepository):
         rows = self._db.execute(_BY_CODES, {"by_codes": list(codes)})
         return {row.code: _coupon(row) for row in rows}
 
-    def of_member(self, member_id: str, limit: int, before: datetime | None) -> list[Coupon]:
+    def of_member(self, member_id: str, limit: int, after: str | None) -> list[Coupon]:
         params: dict[str, Any] = {"of_member_id": member_id, "of_member_limit": limit}
         statement = _OF_MEMBER
-        if before is not None:
-            statement, params["of_member_before"] = _OF_MEMBER_BEFORE, before
+        cursor = self.by_code(after) if after is not None else None
+        if cursor is not None:
+            statement = _OF_MEMBER_AFTER
+            params.update(cursor_at=cursor.created_at, cursor_code=cursor.code)
         return [_coupon(row) for row in self._db.execute(statement, params)]
 
     def issued_by(self, source_type: str, source_id: str) -> list[Coupon]:
@@ -145,6 +186,7 @@ class SqlCouponRepository(SqlRepository):
                 "member_id": use.member_id,
                 "single_use": single_use,
                 "discount_minor": use.discount_minor,
+                "position": use.position,
                 "used_at": use.used_at,
                 "undone_at": use.undone_at,
             },
@@ -165,6 +207,7 @@ class SqlCouponRepository(SqlRepository):
                 int(r.discount_minor),
                 r.used_at,
                 r.undone_at,
+                r.position,
             )
             for r in rows
         ]
@@ -214,12 +257,12 @@ class SqlCouponRepository(SqlRepository):
         )
 
 
-def _row_of(coupon: Coupon) -> dict[str, Any]:
+def _row_of(coupon: Coupon, benefit: dict[str, Any]) -> dict[str, Any]:
     return {
         "coupon_id": coupon.coupon_id,
         "code": coupon.code,
         "kind": coupon.kind.value,
-        "benefit": benefit_document(coupon.benefit),
+        "benefit": benefit,
         "member_id": coupon.member_id,
         "valid_from": coupon.valid_from,
         "valid_until": coupon.valid_until,
@@ -256,3 +299,16 @@ def _coupon(row: Any) -> Coupon:
         combinable=bool(row.combinable),
         cancelled_at=row.cancelled_at,
     )
+
+
+def coupons_by_purchase(
+    connection: Connection, until: datetime
+) -> dict[str, tuple[TillCoupon, ...]]:
+    """The codes each purchase before ``until`` used, as the engine applies them (backtests)."""
+    found: dict[str, list[TillCoupon]] = {}
+    for row in connection.execute(_USED_BY_PURCHASES, {"used_until": until}):
+        coupon = TillCoupon(
+            row.code, row.coupon_id, benefit_of(row.benefit), bool(row.combinable), row.position
+        )
+        found.setdefault(row.purchase_id, []).append(coupon)
+    return {purchase_id: tuple(coupons) for purchase_id, coupons in found.items()}

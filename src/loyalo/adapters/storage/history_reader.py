@@ -36,6 +36,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from loyalo.adapters.storage.coupons import coupons_by_purchase
 from loyalo.adapters.storage.engine import make_engine
 from loyalo.adapters.storage.rules_state import MemberEventRow
 from loyalo.adapters.storage.tables import (
@@ -47,6 +48,7 @@ from loyalo.adapters.storage.tables import (
     PurchaseRow,
 )
 from loyalo.application.simulation.ports import HistoryCounts
+from loyalo.domain.coupons.validation import TillCoupon
 from loyalo.domain.ledger.accounts import MEMBER_ACCOUNTS, AccountKind
 from loyalo.domain.ledger.journal import EntryKind
 from loyalo.domain.programme.simulation.history import (
@@ -132,13 +134,14 @@ class SqlHistoryReader:
         return HistoryCounts(count(_PURCHASES), count(_RETURNS), count(_EVENTS))
 
     def purchases(self, until: datetime) -> Iterator[PastPurchase]:
+        coupons = coupons_by_purchase(self._connection, until)  # few: read once, kept
         rows = self._stream(_PURCHASE_ROWS.where(_PURCHASES.c.occurred_at < until))
         current: Any = None
         lines: list[Line] = []
         for row in rows:
             if current is None or row[0] != current[0]:
                 if current is not None:
-                    yield _purchase(current, lines)
+                    yield _purchase(current, lines, coupons)
                 current, lines = row, []
             lines.append(
                 Line(
@@ -153,7 +156,7 @@ class SqlHistoryReader:
                 )
             )
         if current is not None:
-            yield _purchase(current, lines)
+            yield _purchase(current, lines, coupons)
 
     def returns(self, until: datetime) -> Iterator[PastReturn]:
         query = (
@@ -277,8 +280,13 @@ class SqlHistoryReader:
             result.close()
 
 
-def _purchase(head: Any, lines: list[Line]) -> PastPurchase:
-    return PastPurchase(head[0], head[1], _moment(head[2]), head[3], head[4], head[5], tuple(lines))
+def _purchase(
+    head: Any, lines: list[Line], coupons: dict[str, tuple[TillCoupon, ...]]
+) -> PastPurchase:
+    used = coupons.get(head[0], ())
+    return PastPurchase(
+        head[0], head[1], _moment(head[2]), head[3], head[4], head[5], tuple(lines), used
+    )
 
 
 class SqlHistorySource:

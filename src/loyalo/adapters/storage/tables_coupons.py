@@ -90,5 +90,6 @@ class CouponUseRow(Base):
     member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
     single_use: Mapped[bool] = mapped_column(Boolean)
     discount_minor: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)
     used_at: Mapped[datetime]
     undone_at: Mapped[datetime | None]

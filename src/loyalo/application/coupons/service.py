@@ -12,48 +12,27 @@ from dataclasses import replace
 from datetime import datetime
 
 from loyalo.application.context import AppContext, new_id
+from loyalo.application.coupons.batches import BatchRequest, BatchResult, CouponBatches, Progress
+from loyalo.application.coupons.drawing import check_validity, fresh_codes
 from loyalo.application.ports import UnitOfWork
 from loyalo.domain.coupons.benefits import Benefit
 from loyalo.domain.coupons.codes import (
     DEFAULT_PERSONAL_PATTERN,
-    CodePattern,
     RandomBits,
-    draw_code,
     is_code,
     normalise_code,
     parse_pattern,
     require_personal_entropy,
 )
 from loyalo.domain.coupons.coupon import Coupon, CouponKind, CouponStatus
-from loyalo.domain.errors import CouponNotCancellable, CouponNotFound, InvalidInput, MemberNotFound
-
-_DRAWS = 8  # a 60-bit code drawn twice is all but impossible; a few tries bound the loop
-
-
-class CodesExhausted(RuntimeError):
-    """Every draw collided with a stored code: the pattern is far too small. A bug."""
-
-
-def check_validity(valid_from: datetime, valid_until: datetime | None) -> None:
-    if valid_until is not None and valid_until <= valid_from:
-        raise InvalidInput("a coupon's validity ends after it starts", field="valid_until")
-
-
-def fresh_codes(uow: UnitOfWork, pattern: CodePattern, count: int, random: RandomBits) -> list[str]:
-    """``count`` different codes from ``pattern`` that no stored coupon has."""
-    codes: set[str] = set()
-    for _ in range(_DRAWS):
-        drawn = {draw_code(pattern, random) for _ in range(count - len(codes))} - codes
-        codes |= drawn - uow.coupons.taken(drawn)
-        if len(codes) == count:
-            return sorted(codes)
-    raise CodesExhausted(f"pattern {pattern.text}: {len(codes)} of {count} codes after {_DRAWS}")
+from loyalo.domain.errors import CouponNotCancellable, CouponNotFound, MemberNotFound
 
 
 class CouponService:
     def __init__(self, ctx: AppContext, random: RandomBits | None = None) -> None:
         self._ctx = ctx
         self._random: RandomBits = random or secrets.SystemRandom()
+        self._batches = CouponBatches(ctx, self._random)
 
     def issue_personal(
         self,
@@ -95,6 +74,12 @@ class CouponService:
         uow.coupons.add([coupon])
         return coupon
 
+    def generate_batch(
+        self, uow: UnitOfWork, request: BatchRequest, progress: Progress | None = None
+    ) -> BatchResult:
+        """A batch of codes, all in the caller's unit of work (application/coupons/batches.py)."""
+        return self._batches.generate(uow, request, progress)
+
     def cancel_unused(self, uow: UnitOfWork, *, source_type: str, source_id: str) -> list[Coupon]:
         """Cancel the coupons a source issued that were never used; the cancelled ones."""
         now = self._ctx.clock.now()
@@ -122,10 +107,10 @@ class CouponService:
         return coupon
 
     def of_member(
-        self, uow: UnitOfWork, member_id: str, *, limit: int = 50, before: datetime | None = None
+        self, uow: UnitOfWork, member_id: str, *, limit: int = 50, after: str | None = None
     ) -> list[Coupon]:
-        """The member's coupons, newest first (``before``: the last one's ``created_at``)."""
-        return uow.coupons.of_member(member_id, limit, before)
+        """The member's coupons, newest first (``after``: the last code of the page before)."""
+        return uow.coupons.of_member(member_id, limit, after)
 
 
 def _cancelled(coupon: Coupon, at: datetime) -> Coupon:

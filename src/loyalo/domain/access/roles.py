@@ -37,6 +37,8 @@ class Capability(StrEnum):
     REDEMPTIONS_WRITE = "redemptions:write"  # an app key: for its own member only
     REDEMPTIONS_CANCEL = "redemptions:cancel"
     CHARITY_READ = "charity:read"
+    COUPONS_READ = "coupons:read"
+    COUPONS_WRITE = "coupons:write"
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
@@ -53,6 +55,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.WALLET_SPEND,
             Capability.REWARDS_READ,
             Capability.REDEMPTIONS_WRITE,
+            Capability.COUPONS_READ,
         }
     ),
     Role.APP: frozenset(
@@ -63,6 +66,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.TIERS_READ,
             Capability.REWARDS_READ,
             Capability.REDEMPTIONS_WRITE,
+            Capability.COUPONS_READ,
         }
     ),
 }

@@ -65,6 +65,7 @@ class CouponUse:
     discount_minor: int
     used_at: datetime
     undone_at: datetime | None = None
+    position: int = 0  # where the till sent its code, among the purchase's codes
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from loyalo.adapters.http.schemas.common import MoneyOut
+from loyalo.adapters.http.schemas.coupons import CouponVerdictOut
 from loyalo.adapters.http.schemas.purchases import DiscountOut
 from loyalo.application.purchases import Quote
 from loyalo.domain.money import Money
@@ -54,6 +55,9 @@ class QuoteOut(BaseModel):
     available_points: int
     redeemable_points: int = Field(description="Points the member could spend on this basket")
     redeemable_value: MoneyOut
+    coupons: list[CouponVerdictOut] = Field(
+        default_factory=list, description="Each code sent, in order: applies or why not"
+    )
 
     @classmethod
     def of(cls, quote: Quote, currency: str) -> QuoteOut:
@@ -107,4 +111,5 @@ class QuoteOut(BaseModel):
             available_points=quote.available_points,
             redeemable_points=quote.redeemable_points,
             redeemable_value=MoneyOut.of(quote.redeemable_value),
+            coupons=[CouponVerdictOut.of(v, currency) for v in quote.coupons],
         )

@@ -15,6 +15,7 @@ from loyalo.adapters.http.schemas.common import (
     MemberIdentifier,
     Strict,
 )
+from loyalo.adapters.http.schemas.coupons import CODES_FIELD, CodeText
 from loyalo.application.purchases import PurchaseCommand, PurchaseResult, ReturnResult
 from loyalo.domain.money import Money
 from loyalo.domain.purchases.basket import Line
@@ -56,6 +57,7 @@ class PurchaseIn(Strict):
     currency: str = Field(min_length=3, max_length=3, examples=["PLN"])
     lines: list[LineIn] = Field(min_length=1, max_length=1000)
     total: Amount = Field(description="Must equal the sum of the line totals")
+    codes: list[CodeText] = CODES_FIELD
 
     def to_command(self) -> PurchaseCommand:
         currency = self.currency.upper()
@@ -68,12 +70,13 @@ class PurchaseIn(Strict):
             currency=currency,
             total_minor=Money.parse(self.total, currency).amount_minor,
             lines=tuple(line.to_line(currency) for line in self.lines),
+            codes=tuple(self.codes),
         )
 
 
 class DiscountOut(BaseModel):
     rule_id: str = Field(description="The rule, or tier:<id> for a tier benefit")
-    source: str = Field(description="tier, promotion or progressive")
+    source: str = Field(description="tier, promotion, progressive or coupon")
     amount: str
     description: str
     lines: dict[int, str] = Field(default_factory=dict, description="Receipt line → amount off")

@@ -13,6 +13,7 @@ from loyalo.domain.coupons.benefits import CharityBenefit, WalletCashbackBenefit
 from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
+from loyalo.domain.programme.document.coupons import CouponPolicy
 from loyalo.domain.programme.document.expiry import ExpiryPolicy, NoExpiry
 from loyalo.domain.programme.document.rewards import Reward
 from loyalo.domain.programme.document.rules import Rule
@@ -54,6 +55,8 @@ class ProgrammeDocument(Part):
     rules: list[Rule] = Field(default_factory=list)
     rewards: list[Reward] = Field(default_factory=list)
     """The rewards catalogue (docs/guide/catalogue.md)."""
+    coupons: CouponPolicy = CouponPolicy()
+    """How coupon codes combine at the till."""
 
     @field_validator("currency")
     @classmethod

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from loyalo.domain.coupons.validation import TillCoupon
 from loyalo.domain.programme.document.tiers import Tier
 from loyalo.domain.programme.engine.views import MemberView
 from loyalo.domain.purchases.basket import Line
@@ -21,6 +22,7 @@ class PurchaseFacts:
     channel: str = "store"
     store: str = ""
     spent_before_minor: int = 0  # what the member spent before, net of returns
+    coupons: tuple[TillCoupon, ...] = ()  # codes checked already; applied after rule discounts
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from loyalo.domain.coupons.validation import CouponVerdict
+
 
 class DiscountSource(StrEnum):
     TIER = "tier"
     PROMOTION = "promotion"
     PROGRESSIVE = "progressive"
+    COUPON = "coupon"  # a code sent at the till (domain/coupons/till.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ class Outcome:
     usage: tuple[Usage, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     net_lines: dict[int, int] = field(default_factory=dict)  # line value after discounts
+    coupons: tuple[CouponVerdict, ...] = ()  # what each code the engine was given did
 
     @property
     def discount_minor(self) -> int:

@@ -9,7 +9,8 @@ The order is fixed and documented in docs/PROGRAMME.md:
    it. An applying ``exclusive`` rule stops every lower-priority promotion.
 2. Discounts: the tier's discount and free delivery, then discount and
    progressive-discount rules in priority order, each on what is left to pay of
-   the goods lines it matches.
+   the goods lines it matches, then the coupon codes sent at the till, in the
+   order of ``domain/coupons/till.py``.
 3. Points, on each line's value after discounts: per-amount rules (the base
    rate among them), then multipliers of the points those lines earned, the
    tier's earning multiplier, per-unit points, product bonuses, fixed points,
@@ -33,6 +34,8 @@ from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
 
+from loyalo.domain.coupons.till import COUPON_RULE_PREFIX, TillBasket, apply_coupons
+from loyalo.domain.coupons.validation import CouponVerdict
 from loyalo.domain.programme.document.effects import (
     Cashback,
     CashbackCredit,
@@ -86,6 +89,7 @@ _EXCLUSIVE = Stacking.EXCLUSIVE
 _TIER = o.DiscountSource.TIER
 _PROMOTION = o.DiscountSource.PROMOTION
 _PROGRESSIVE = o.DiscountSource.PROGRESSIVE
+_COUPON = o.DiscountSource.COUPON
 
 
 @dataclass(slots=True)
@@ -156,6 +160,7 @@ def evaluate_purchase(
     for item in applying:
         if item.rule.stage is _DISCOUNT:
             _discount(run, item)
+    coupons = _coupons(run) if facts.coupons else ()
     if programme.base is not None:
         lines = matching_lines(programme.base, basket, None, run.line_scope)
         _points_per_amount(run, _Applying(programme.base, lines, None))
@@ -180,6 +185,7 @@ def evaluate_purchase(
         tuple(run.usage_out),
         tuple(run.skipped),
         net,
+        coupons,
     )
 
 
@@ -286,6 +292,25 @@ def _discount(run: _Run, item: _Applying) -> None:
             amount = units_to_minor(effect.amount or Decimal(0), run.programme.exponent)
         _take_off(run, spec.id, _PROMOTION, amount, weights, spec.name)
     _use(run, item)
+
+
+def _coupons(run: _Run) -> tuple[CouponVerdict, ...]:
+    """The codes, after every rule's discount and before points: points are on what is left."""
+    basket = run.basket
+    till = TillBasket(basket.lines, basket.goods, basket.delivery_lines, run.programme.exponent)
+    promoted = any(discount.source is not _TIER for discount in run.discounts)
+    policy = run.programme.document.coupons
+    verdicts = apply_coupons(
+        run.facts.coupons, till, run.net, promoted=promoted, with_promotions=policy.with_promotions
+    )
+    for verdict in verdicts:
+        if verdict.applies:
+            rule_id = COUPON_RULE_PREFIX + verdict.code
+            line = o.DiscountLine(
+                rule_id, _COUPON, verdict.amount_minor, verdict.lines, verdict.detail
+            )
+            run.discounts.append(line)
+    return tuple(verdicts)
 
 
 def _band(effect: ProgressiveDiscount, spent: Decimal) -> SpendBand | None:

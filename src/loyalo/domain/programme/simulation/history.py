@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from loyalo.domain.coupons.validation import TillCoupon
 from loyalo.domain.purchases.basket import Line
 
 
@@ -29,6 +30,7 @@ class PastPurchase:
     store_id: str
     total_minor: int
     lines: tuple[Line, ...]
+    coupons: tuple[TillCoupon, ...] = ()  # the codes it used, applied again by the replay
 
 
 @dataclass(frozen=True, slots=True)

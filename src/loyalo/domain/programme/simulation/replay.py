@@ -198,6 +198,7 @@ class Replay:
             channel=purchase.channel,
             store=purchase.store_id,
             spent_before_minor=state.activity.spent_minor,
+            coupons=purchase.coupons,
         )
         outcome = evaluate_purchase(programme.compiled, facts, state.used, programme.budget_left)
         completed = self._remember(state, programme, outcome)

@@ -81,6 +81,7 @@ def upgrade() -> None:
         sa.Column("member_id", sa.String(36), sa.ForeignKey("members.member_id"), nullable=False),
         sa.Column("single_use", sa.Boolean(), nullable=False),
         sa.Column("discount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("used_at", WHEN, nullable=False),
         sa.Column("undone_at", WHEN, nullable=True),
         sa.PrimaryKeyConstraint("use_id", name=op.f("pk_coupon_uses")),
