@@ -95,8 +95,16 @@ CASES: list[tuple[str, list[Edit], list[str]]] = [
     ("a tier added", [_append("tiers.levels", PLATINUM)], ["+ tier platinum"]),
     (
         "a tier removed, named differently from its id",
-        [_delete("tiers.levels.2"), _append("tiers.levels", {**PLATINUM, "name": "VIP"})],
-        ["- tier gold", "+ tier platinum (VIP)"],
+        [
+            _delete("tiers.levels.2"),
+            _append("tiers.levels", {**PLATINUM, "name": "VIP"}),
+            _set("rewards.5.eligibility.tiers", ["platinum"]),  # the Gold-only reward follows
+        ],
+        [
+            "- tier gold",
+            "+ tier platinum (VIP)",
+            '~ rewards[gold-tasting-evening].eligibility.tiers: ["gold"] -> ["platinum"]',
+        ],
     ),
     ("rules reordered: not a change", [_reverse("rules")], ["(no changes)"]),
     (
@@ -160,9 +168,11 @@ def test_changes_carry_path_values_and_kind() -> None:
 
 
 def test_tiers_appearing_list_each_tier() -> None:
-    without = {key: value for key, value in EXAMPLE.items() if key != "tiers"}
+    # Without tiers, a reward for a tier is an error: the catalogue goes with them here.
+    without = {key: value for key, value in EXAMPLE.items() if key not in ("tiers", "rewards")}
+    with_tiers = {key: value for key, value in EXAMPLE.items() if key != "rewards"}
     old = ProgrammeDocument.model_validate(without)
-    new = ProgrammeDocument.model_validate(EXAMPLE)
+    new = ProgrammeDocument.model_validate(with_tiers)
     settings = '{"metric": "points_earned", "window": "rolling", "months": 12, "grace_days": 30}'
     assert render(diff_documents(old, new)) == [
         f"+ tiers: {settings}",

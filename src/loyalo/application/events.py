@@ -14,6 +14,7 @@ from loyalo.application.gamification.listener import GamificationListener
 from loyalo.application.members import resolve
 from loyalo.application.outcomes import Source, credit_awards, remember
 from loyalo.application.ports import StoredEvent, UnitOfWork
+from loyalo.application.rewards.rule_rewards import RuleRewards
 from loyalo.application.tiers import TierService
 from loyalo.domain.errors import EventConflict, InvalidInput
 from loyalo.domain.ledger.accounts import MemberBalance
@@ -50,6 +51,7 @@ class EventService:
         self._ctx = ctx
         self._tiers = TierService(ctx)
         self._gamification = GamificationListener()
+        self._rule_rewards = RuleRewards.of(ctx)
 
     def record(self, uow: UnitOfWork, command: EventCommand) -> EventResult:
         _check(command)
@@ -94,7 +96,11 @@ class EventService:
         source = Source("event", event_id, command.channel, None, occurred_at)
         expires_at = lot_expires_at(document.expiry, occurred_at, programme.zone)
         credited = credit_awards(uow, head, programme, outcome, source, now, expires_at)
-        effects = [*credited.effects, *remember(uow, member_id, programme, outcome, source, now)]
+        issuer = self._rule_rewards.issuer(uow, programme)
+        effects = [
+            *credited.effects,
+            *remember(uow, member_id, programme, outcome, source, now, issuer),
+        ]
         gamified = self._gamification.on_event(uow, credited.head, programme, facts, source, now)
         effects.extend(gamified.effects)
         stored = StoredEvent(

@@ -6,6 +6,7 @@ the programme version, so the ledger explains each point it holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -108,8 +109,12 @@ def remember(
     outcome: Outcome,
     source: Source,
     now: datetime,
+    on_issued: Callable[[IssuedReward], Sequence[Effect]] | None = None,
 ) -> tuple[Effect, ...]:
-    """Count limited rules, spend budgets, stamp cards and issue rewards."""
+    """Count limited rules, spend budgets, stamp cards and issue rewards.
+
+    ``on_issued`` gives what an issued reward brings besides its record (a catalogue
+    reward's coupon: application/rewards/rule_rewards.py)."""
     for use in outcome.usage:
         uow.rules.add_usage(member_id, use.rule_id, use.bucket)
     for award in outcome.awards:
@@ -126,11 +131,10 @@ def remember(
         text = f"{stamp.goal} {stamp.card} stamps: {stamp.reward}"
         rewards.extend((stamp.rule_id, stamp.reward, text) for _ in range(stamped.completed))
     for rule_id, reward, description in rewards:
-        uow.rules.issue_reward(
-            IssuedReward(
-                new_id(), member_id, reward, rule_id, programme.version, source.type, source.id, now
-            )
+        issued = IssuedReward(
+            new_id(), member_id, reward, rule_id, programme.version, source.type, source.id, now
         )
+        uow.rules.issue_reward(issued)
         effects.append(
             Effect(
                 "reward_issued",
@@ -141,4 +145,6 @@ def remember(
                 rule_id,
             )
         )
+        if on_issued is not None:
+            effects.extend(on_issued(issued))
     return tuple(effects)

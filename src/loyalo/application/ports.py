@@ -15,6 +15,7 @@ from loyalo.application.history.ports import HistoryRepository
 from loyalo.application.memberships.ports import MembershipRepository
 from loyalo.application.partners.ports import PartnerRepository
 from loyalo.application.referrals.ports import ReferralRepository
+from loyalo.application.rewards.ports import RewardRepository
 from loyalo.domain.access.roles import Role
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.audit import LotTotals
@@ -273,6 +274,8 @@ class UnitOfWork(Protocol):
     def referrals(self) -> ReferralRepository: ...
     @property
     def coupons(self) -> CouponRepository: ...
+    @property
+    def rewards(self) -> RewardRepository: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

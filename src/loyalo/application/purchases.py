@@ -20,6 +20,7 @@ from loyalo.application.members import resolve
 from loyalo.application.memberships.service import MembershipService
 from loyalo.application.outcomes import Credited, Source, credit_awards, remember
 from loyalo.application.ports import UnitOfWork
+from loyalo.application.rewards.rule_rewards import RuleRewards
 from loyalo.application.stamps import line_stamps, stamps_to_take_back
 from loyalo.application.stamps import take_back as take_back_stamps
 from loyalo.application.tiers import TierChange, TierService
@@ -226,6 +227,7 @@ class PurchaseService:
         self._memberships = MembershipService(ctx)
         self._gamification = GamificationListener()
         self._listener = listener
+        self._rule_rewards = RuleRewards.of(ctx)
         self._coupons = CouponService(ctx)
 
     def quote(self, uow: UnitOfWork, command: PurchaseCommand) -> Quote:
@@ -277,7 +279,15 @@ class PurchaseService:
             *credited.effects,
             # after the points: the wallet row is locked after the balance row, always
             *credit_cashback(uow, member.member_id, programme, outcome, source, now),
-            *remember(uow, member.member_id, programme, outcome, source, now),
+            *remember(
+                uow,
+                member.member_id,
+                programme,
+                outcome,
+                source,
+                now,
+                self._rule_rewards.issuer(uow, programme),
+            ),
         ]
         gamified = self._gamification.on_purchase(uow, credited.head, programme, facts, source, now)
         effects.extend(gamified.effects)

@@ -30,6 +30,7 @@ from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
@@ -63,6 +64,7 @@ class Container:
     gamification: GamificationService
     referrals: ReferralService
     coupons: CouponService
+    rewards: RewardService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -90,6 +92,7 @@ def build(
     referrals = ReferralService(ctx)
     purchases = PurchaseService(ctx, listener=referrals)
     access = AccessService(ctx)
+    coupons = CouponService(ctx)
     return Container(
         settings=settings,
         engine=engine,
@@ -112,7 +115,8 @@ def build(
         partners=PartnerService(ctx, access),
         gamification=GamificationService(ctx),
         referrals=referrals,
-        coupons=CouponService(ctx),
+        coupons=coupons,
+        rewards=RewardService(ctx, coupons),
     )
 
 

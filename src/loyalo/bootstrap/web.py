@@ -42,6 +42,7 @@ def http_services(container: Container) -> HttpServices:
         partners=container.partners,
         gamification=container.gamification,
         referrals=container.referrals,
+        rewards=container.rewards,
         render_card=render_card,
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,

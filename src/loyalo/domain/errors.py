@@ -373,3 +373,36 @@ class CouponNotApplicable(DomainError):
 class CouponNotCancellable(Conflict):
     slug = "coupon-not-cancellable"
     title = "The coupon was already used up"
+
+
+class RewardNotFound(NotFound):
+    slug = "reward-not-found"
+    title = "No such reward in the catalogue"
+
+
+class RedemptionNotFound(NotFound):
+    slug = "redemption-not-found"
+    title = "Unknown redemption"
+
+
+class CauseNotFound(NotFound):
+    slug = "cause-not-found"
+    title = "No catalogue reward donates to this cause, and nobody has"
+
+
+class RewardNotRedeemable(DomainError):
+    """The member may not redeem this reward now; ``reasons`` lists every reason, each with a
+    stable ``reason`` slug (not-enough-points, tier, flag, channel, not-yet-available, ended,
+    out-of-stock, member-limit, period-limit)."""
+
+    slug = "reward-not-redeemable"
+    kind = ErrorKind.REFUSED
+    title = "The reward cannot be redeemed"
+
+
+class RedemptionNotCancellable(Conflict):
+    """Only an active redemption whose coupon is still unused can be cancelled; a donation or
+    wallet money is settled at once and stays."""
+
+    slug = "redemption-not-cancellable"
+    title = "The redemption cannot be cancelled"

@@ -31,6 +31,7 @@ from loyalo.adapters.http.routers import (
     purchases,
     referrals,
     reservations,
+    rewards,
     tiers,
 )
 from loyalo.adapters.http.schemas.common import ProblemOut
@@ -100,6 +101,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         partner_till,
         gamification,
         referrals,
+        rewards,
         coupons,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)

@@ -22,6 +22,7 @@ from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
 from loyalo.application.reservations import ReservationService
+from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
 from loyalo.domain.programme.document import ProgrammeDocument
@@ -44,6 +45,7 @@ class HttpServices:
     memberships: MembershipService
     partners: PartnerService
     gamification: GamificationService
+    rewards: RewardService
     render_card: Callable[[str, Literal["svg", "png"]], bytes]
     parse_programme: Callable[[str], ProgrammeDocument]  # YAML or JSON text, located errors
     gift_cards: GiftCardService

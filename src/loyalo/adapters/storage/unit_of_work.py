@@ -23,6 +23,7 @@ from loyalo.adapters.storage.programmes import SqlProgrammeRepository
 from loyalo.adapters.storage.purchases import SqlPurchaseRepository
 from loyalo.adapters.storage.referrals import SqlReferralRepository
 from loyalo.adapters.storage.reservations import SqlReservationRepository
+from loyalo.adapters.storage.rewards import SqlRewardRepository
 from loyalo.adapters.storage.rules_state import SqlRulesState
 from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
 from loyalo.adapters.storage.wallets import SqlWalletRepository
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.gamification = SqlGamificationRepository(session)
         self.referrals = SqlReferralRepository(session)
         self.coupons = SqlCouponRepository(session)
+        self.rewards = SqlRewardRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -45,6 +45,10 @@ class Capability(StrEnum):
     PARTNER_REPORTS = "partner:reports"  # a partner's own transactions and settlement
     GAMIFICATION_READ = "gamification:read"
     GAMIFICATION_WRITE = "gamification:write"  # a member's nickname and leaderboard opt-out
+    REWARDS_READ = "rewards:read"
+    REDEMPTIONS_WRITE = "redemptions:write"  # an app key: for its own member only
+    REDEMPTIONS_CANCEL = "redemptions:cancel"
+    CHARITY_READ = "charity:read"
     COUPONS_READ = "coupons:read"
     COUPONS_WRITE = "coupons:write"
 
@@ -66,6 +70,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MEMBERSHIPS_READ,
             Capability.MEMBERSHIPS_WRITE,
             Capability.GAMIFICATION_READ,
+            Capability.REWARDS_READ,
+            Capability.REDEMPTIONS_WRITE,
             Capability.COUPONS_READ,
         }
     ),
@@ -78,6 +84,8 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MEMBERSHIPS_READ,
             Capability.GAMIFICATION_READ,
             Capability.GAMIFICATION_WRITE,
+            Capability.REWARDS_READ,
+            Capability.REDEMPTIONS_WRITE,
             Capability.COUPONS_READ,
         }
     ),

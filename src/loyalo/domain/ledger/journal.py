@@ -20,6 +20,8 @@ class EntryKind(StrEnum):
     ADJUSTMENT = "adjustment"
     PENDING_RELEASE = "pending_release"
     EXPIRY = "expiry"
+    REDEEM = "redeem"  # points exchanged for a catalogue reward
+    REDEEM_CANCEL = "redeem_cancel"  # a cancelled redemption gives its points back
 
 
 class UnbalancedEntry(AssertionError):

@@ -83,6 +83,26 @@ def clawback(balance: MemberBalance, points: int, pending_from_source: int) -> C
     )
 
 
+def redeem(balance: MemberBalance, points: int) -> tuple[Posting, ...]:
+    """Points exchanged for a catalogue reward: from the wallet to redemption."""
+    if points <= 0:
+        raise ValueError("a redemption burns a positive number of points")
+    if points > balance.available:
+        raise InsufficientPoints(
+            f"{points} points needed, {balance.available} available",
+            available=balance.available,
+            requested=points,
+        )
+    return postings((A.WALLET, -points), (A.REDEMPTION, points))
+
+
+def cancel_redemption(balance: MemberBalance, points: int) -> Credit:
+    """A cancelled redemption's points come back; an outstanding debt is settled first."""
+    if points <= 0:
+        raise ValueError("a cancelled redemption gives back a positive number of points")
+    return _credit(balance, points, A.REDEMPTION, pending=False)
+
+
 def hold(balance: MemberBalance, points: int) -> tuple[Posting, ...]:
     if points <= 0:
         raise ValueError("a hold must be positive")

@@ -22,6 +22,7 @@ _KEYED_LISTS = {
     "memberships": "plan",
     "challenges": "challenge",
     "badges": "badge",
+    "rewards": "reward",
 }
 _SHORT = 80
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
+from loyalo.domain.coupons.benefits import CharityBenefit, WalletCashbackBenefit
 from loyalo.domain.errors import InvalidInput
 from loyalo.domain.money import currency_exponent
 from loyalo.domain.programme.document.base import Part, PositiveRate, Rounding
@@ -23,6 +24,7 @@ from loyalo.domain.programme.document.gamification import (
 from loyalo.domain.programme.document.memberships import MembershipPlan, unique_plans
 from loyalo.domain.programme.document.passes import PassDesign
 from loyalo.domain.programme.document.referrals import ReferralPolicy
+from loyalo.domain.programme.document.rewards import Reward
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
 
@@ -69,6 +71,8 @@ class ProgrammeDocument(Part):
     streaks: Streaks | None = None
     referrals: ReferralPolicy | None = None
     """Referral codes and links, and the points a friend's join or first purchase gives."""
+    rewards: list[Reward] = Field(default_factory=list)
+    """The rewards catalogue (docs/guide/catalogue.md)."""
     coupons: CouponPolicy = CouponPolicy()
     """How coupon codes combine at the till."""
 
@@ -121,6 +125,47 @@ class ProgrammeDocument(Part):
                 raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
         check_gamification(self.challenges, self.badges, self.streaks, tier_ids, zone)
         return self
+
+    @model_validator(mode="after")
+    def _valid_rewards(self) -> Self:
+        ids = [reward.id for reward in self.rewards]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"reward ids must be unique: {', '.join(duplicates)}")
+        tier_ids = {tier.id for tier in self.tiers.levels} if self.tiers else set()
+        zone = ZoneInfo(self.timezone)
+        for reward in self.rewards:
+            unknown = set(reward.eligibility.tiers) - tier_ids
+            if unknown:
+                raise ValueError(f"reward {reward.id} names unknown tiers: {sorted(unknown)}")
+            window = reward.available
+            starts, ends = window.starts, window.ends
+            if starts and ends and _in_zone(ends, zone) <= _in_zone(starts, zone):
+                raise ValueError(f"reward {reward.id}: 'ends' must be after 'starts'")
+            _check_amount(reward, currency_exponent(self.currency))
+        settled = {
+            r.id
+            for r in self.rewards
+            if isinstance(r.benefit, CharityBenefit | WalletCashbackBenefit)
+        }
+        for rule in self.rules:
+            named = getattr(rule.effect, "reward", None)
+            if named in settled:
+                raise ValueError(
+                    f"rule {rule.id} issues {named}, a donation or wallet money: "
+                    "a rule may issue only rewards that give a coupon"
+                )
+        return self
+
+
+def _check_amount(reward: Reward, exponent: int) -> None:
+    amount = getattr(reward.benefit, "amount", None)
+    if amount is None:
+        return
+    if amount != round(amount, exponent):
+        raise ValueError(f"reward {reward.id}: {amount} has too many decimals for the currency")
+    if amount == 0 and isinstance(reward.benefit, CharityBenefit | WalletCashbackBenefit):
+        raise ValueError(f"reward {reward.id}: a donation or wallet credit must be positive")
 
 
 def _in_zone(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -1,0 +1,1 @@
+"""The rewards catalogue: who may redeem what, and what a redemption is."""

@@ -1,0 +1,152 @@
+"""Redemptions racing on PostgreSQL through the real HTTP API, with real threads:
+no oversold stock, no limit exceeded, no double redemption, points burned exactly
+for the redemptions that happened (docs/guide/catalogue.md, "Under concurrency")."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+from typing import Any
+
+import httpx
+
+from tests.api.helpers import balance
+from tests.concurrency.test_postgres_races import (
+    LiveApi,
+    assert_ledger_invariants,
+    member_holding,
+    race,
+    rows,
+    scalar,
+)
+
+ATTEMPTS = 200
+
+RACE_PROGRAMME: dict[str, Any] = {
+    "currency": "PLN",
+    "rewards": [
+        {
+            "id": "limited",
+            "name": "Limited edition",
+            "points": 10,
+            "benefit": {"type": "gift"},
+            "stock": 50,
+            "limits": {"per_member": {"times": 1, "per": "ever"}},
+        },
+        {
+            "id": "weekly",
+            "name": "Weekly allocation",
+            "points": 10,
+            "benefit": {"type": "free_delivery"},
+            "limits": {"total": {"times": 30, "per": "week"}},
+        },
+        {
+            "id": "thrice",
+            "name": "Three per member",
+            "points": 5,
+            "benefit": {"type": "discount", "amount": "5.00"},
+            "limits": {"per_member": {"times": 3, "per": "month"}},
+        },
+    ],
+}
+
+
+def redeem(
+    client: httpx.Client, member_id: str, reward: str, key: str | None = None
+) -> httpx.Response:
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post(
+        f"/v1/members/id:{member_id}/redemptions", json={"reward": reward}, headers=headers
+    )
+
+
+def apply(live: LiveApi) -> None:
+    response = live.admin.put("/v1/programme", json=RACE_PROGRAMME)
+    assert response.status_code in (200, 201), response.text
+
+
+def assert_redeemed(live: LiveApi, reward: str, members: list[str], winners: set[str]) -> None:
+    """Exactly the winners redeemed, once each, and paid exactly the price."""
+    redeemed = rows(live, "select member_id from redemptions where reward_id = :r", r=reward)
+    assert Counter(member_id for (member_id,) in redeemed) == Counter(winners)
+    burned = scalar(
+        live,
+        "select coalesce(sum(p.points), 0) from postings p join journal_entries e "
+        "on e.entry_id = p.entry_id where e.kind = 'redeem' and p.account = 'redemption' "
+        "and e.source_id in (select redemption_id from redemptions where reward_id = :r)",
+        r=reward,
+    )
+    assert burned == 10 * len(winners)
+    coupons = scalar(
+        live,
+        "select count(*) from coupons where source_type = 'redemption' and source_id in "
+        "(select redemption_id from redemptions where reward_id = :r)",
+        r=reward,
+    )
+    assert coupons == len(winners)
+
+
+def test_200_members_race_for_50_units_then_for_a_weekly_allocation_of_30(live: LiveApi) -> None:
+    apply(live)
+    members = [member_holding(live, 100, f"racer{i}@example.pl") for i in range(ATTEMPTS)]
+
+    responses = race([partial(redeem, live.pos, m, "limited") for m in members])
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 50, 409: 150}
+    refused = {
+        tuple(x["reason"] for x in r.json()["reasons"]) for r in responses if r.status_code == 409
+    }
+    assert refused == {("out-of-stock",)}
+    winners = {m for m, r in zip(members, responses, strict=True) if r.status_code == 201}
+    assert scalar(live, "select taken from reward_stock where reward_id = 'limited'") == 50
+    assert_redeemed(live, "limited", members, winners)
+
+    responses = race([partial(redeem, live.pos, m, "weekly") for m in members])
+    assert Counter(r.status_code for r in responses) == {201: 30, 409: 170}
+    weekly = {m for m, r in zip(members, responses, strict=True) if r.status_code == 201}
+    assert scalar(live, "select times from reward_counters where reward_id = 'weekly'") == 30
+    assert_redeemed(live, "weekly", members, weekly)
+
+    for member_id in members:
+        paid = 10 * ((member_id in winners) + (member_id in weekly))
+        assert balance(live.admin, member_id)["available"] == 100 - paid
+    assert_ledger_invariants(live)
+
+
+def test_one_member_racing_never_passes_their_limit(live: LiveApi) -> None:
+    apply(live)
+    member_id = member_holding(live, 1000, "greedy@example.pl")
+    responses = race([partial(redeem, live.pos, member_id, "thrice") for _ in range(40)])
+    assert Counter(r.status_code for r in responses) == {201: 3, 409: 37}
+    assert balance(live.admin, member_id)["available"] == 1000 - 3 * 5
+    assert scalar(live, "select count(*) from redemptions") == 3
+    assert_ledger_invariants(live)
+
+
+def test_the_same_idempotency_key_sent_concurrently_redeems_once(live: LiveApi) -> None:
+    apply(live)
+    member_id = member_holding(live, 1000, "twice@example.pl")
+    responses = race(
+        [partial(redeem, live.pos, member_id, "thrice", "same-key") for _ in range(50)]
+    )
+    assert Counter(r.status_code for r in responses) == {201: 50}
+    assert len({r.json()["redemption_id"] for r in responses}) == 1
+    assert sum(r.headers.get("Idempotent-Replayed") == "true" for r in responses) == 49
+    assert scalar(live, "select count(*) from redemptions") == 1
+    assert scalar(live, "select count(*) from coupons") == 1
+    assert balance(live.admin, member_id)["available"] == 995
+    assert_ledger_invariants(live)
+
+
+def test_a_redemption_cancelled_by_many_admins_at_once_gives_back_once(live: LiveApi) -> None:
+    apply(live)
+    member_id = member_holding(live, 100, "undo@example.pl")
+    made = redeem(live.pos, member_id, "thrice")
+    assert made.status_code == 201, made.text
+    cancel = f"/v1/redemptions/{made.json()['redemption_id']}/cancel"
+    responses = race([partial(live.admin.post, cancel) for _ in range(30)])
+    assert Counter(r.status_code for r in responses) == {200: 1, 409: 29}
+    assert balance(live.admin, member_id)["available"] == 100
+    assert scalar(live, "select count(*) from journal_entries where kind = 'redeem_cancel'") == 1
+    assert scalar(live, "select times from reward_counters where reward_id = 'thrice'") == 0
+    assert_ledger_invariants(live)
