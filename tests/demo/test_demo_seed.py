@@ -1,4 +1,6 @@
-"""The demo seed: deterministic, consistent with the database, and a sound ledger."""
+"""The demo seed's year of till traffic: deterministic, consistent with the database, and a
+sound ledger. Its engagement (catalogue, referrals, partner) is tested on the example
+programme in test_demo_engagement.py."""
 
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ def _fresh(path: Path) -> Container:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Container, DemoSummary]]:
     container = _fresh(tmp_path_factory.mktemp("demo"))
     calls: list[tuple[int, int]] = []
-    summary = seed_demo(container, members=MEMBERS, progress=lambda d, t: calls.append((d, t)))
+    summary = seed_demo(
+        container, members=MEMBERS, progress=lambda d, t: calls.append((d, t)), engagement=False
+    )
     total = calls[-1][1]
     assert [done for done, _ in calls] == list(range(1, total + 1))
     assert {t for _, t in calls} == {total}
@@ -156,7 +160,9 @@ def test_receipts_are_unique_per_store_and_match_the_channel(
 def test_seeding_again_does_nothing(seeded: tuple[Container, DemoSummary]) -> None:
     container, summary = seeded
     calls: list[tuple[int, int]] = []
-    again = seed_demo(container, members=MEMBERS, progress=lambda d, t: calls.append((d, t)))
+    again = seed_demo(
+        container, members=MEMBERS, progress=lambda d, t: calls.append((d, t)), engagement=False
+    )
     assert again == summary
     assert calls == []
     with container.ctx.uow() as uow:
@@ -169,7 +175,7 @@ def test_same_seed_gives_the_same_demo(
     first, summary = seeded
     second = _fresh(tmp_path)
     try:
-        again = seed_demo(second, members=MEMBERS)
+        again = seed_demo(second, members=MEMBERS, engagement=False)
         assert again == summary
         assert sorted(m.email or "" for m in _all_members(second)) == sorted(
             m.email or "" for m in _all_members(first)
@@ -181,7 +187,7 @@ def test_same_seed_gives_the_same_demo(
 def test_another_seed_and_size_is_consistent_too(tmp_path: Path) -> None:
     container = _fresh(tmp_path)
     try:
-        summary = seed_demo(container, members=5, seed=7)
+        summary = seed_demo(container, members=5, seed=7, engagement=False)
         assert summary.members == 5
         assert _counted_through_the_ledger(container) == summary
     finally:

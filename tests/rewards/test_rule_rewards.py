@@ -81,3 +81,30 @@ def test_a_reward_the_catalogue_does_not_know_is_recorded_as_before(
         issued = [reward.reward for reward in uow.rules.rewards(member.member_id)]
     assert issued == ["thank-you-note"]
     assert [e.kind for e in result.effects] == ["reward_issued"]
+
+
+def test_a_challenge_prize_naming_a_catalogue_reward_gives_its_coupon_once(
+    container: Container,
+) -> None:
+    challenge = {
+        "id": "two-coffees",
+        "name": "Two coffee visits this month",
+        "goal": {"type": "purchases", "count": 2},
+        "period": "month",
+        "reward": {"reward": "coffee"},
+    }
+    apply_catalogue(container, rules=[], challenges=[challenge])
+    member = enrol(container, first_name="Ola")
+    first = buy_lines(container, member, coffee(1))
+    second = buy_lines(container, member, coffee(1))
+    third = buy_lines(container, member, coffee(1))  # completed already: nothing more
+    assert [e.kind for e in first.effects].count("coupon_issued") == 0
+    assert [e.kind for e in second.effects].count("coupon_issued") == 1
+    assert [e.kind for e in third.effects].count("coupon_issued") == 0
+    with container.ctx.uow() as uow:
+        (coupon,) = container.coupons.of_member(uow, member.member_id)
+    assert (coupon.source_type, coupon.source_id) == ("challenge", second.purchase.purchase_id)
+    assert coupon.benefit.type == "free_product"
+    give_back(container, second.purchase.purchase_id)  # a won prize stays won
+    with container.ctx.uow() as uow:
+        assert container.coupons.get(uow, coupon.code).status is CouponStatus.ACTIVE

@@ -101,7 +101,9 @@ class EventService:
             *credited.effects,
             *remember(uow, member_id, programme, outcome, source, now, issuer),
         ]
-        gamified = self._gamification.on_event(uow, credited.head, programme, facts, source, now)
+        gamified = self._gamification.on_event(
+            uow, credited.head, programme, facts, source, now, issuer
+        )
         effects.extend(gamified.effects)
         stored = StoredEvent(
             event_id,

@@ -19,6 +19,9 @@ from loyalo.domain.ledger.stored import ChainHead
 from loyalo.domain.programme.engine.compiled import CompiledProgramme
 from loyalo.domain.programme.engine.outcome import Outcome, PointAward
 
+OnIssued = Callable[[IssuedReward], Sequence[Effect]]
+"""What an issued reward brings besides its record (a catalogue reward: its coupon)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -109,7 +112,7 @@ def remember(
     outcome: Outcome,
     source: Source,
     now: datetime,
-    on_issued: Callable[[IssuedReward], Sequence[Effect]] | None = None,
+    on_issued: OnIssued | None = None,
 ) -> tuple[Effect, ...]:
     """Count limited rules, spend budgets, stamp cards and issue rewards.
 

@@ -274,22 +274,17 @@ class PurchaseService:
             command, member.member_id, purchase_id, print_, programme, outcome, credited, stamps
         )
         uow.purchases.add(purchase)
+        issuer = self._rule_rewards.issuer(uow, programme)
         effects = [
             *coupon_till.use(uow, outcome, purchase_id, member.member_id, command.currency, now),
             *credited.effects,
             # after the points: the wallet row is locked after the balance row, always
             *credit_cashback(uow, member.member_id, programme, outcome, source, now),
-            *remember(
-                uow,
-                member.member_id,
-                programme,
-                outcome,
-                source,
-                now,
-                self._rule_rewards.issuer(uow, programme),
-            ),
+            *remember(uow, member.member_id, programme, outcome, source, now, issuer),
         ]
-        gamified = self._gamification.on_purchase(uow, credited.head, programme, facts, source, now)
+        gamified = self._gamification.on_purchase(
+            uow, credited.head, programme, facts, source, now, issuer
+        )
         effects.extend(gamified.effects)
         change = self._tiers.record_activity(
             uow,

@@ -31,9 +31,11 @@ from loyalo.adapters.storage.tables import (
 )
 from loyalo.application.adjustments import AdjustmentCommand
 from loyalo.application.members import MemberDraft
+from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import PurchaseCommand, ReturnCommand, ReturnLineRequest
 from loyalo.application.reservations import ReserveCommand
 from loyalo.bootstrap.container import Container
+from loyalo.bootstrap.demo_engagement import EngagementSummary, seed_engagement
 from loyalo.domain.ledger.accounts import MemberBalance
 from loyalo.domain.ledger.journal import EntryKind
 from loyalo.domain.members.member import Member
@@ -139,6 +141,7 @@ class DemoSummary:
     redemptions: int  # committed till reservations
     adjustments: int
     points_outstanding: int  # available + pending + held, summed over members
+    engagement: EngagementSummary | None = None  # rewards, referrals, partner, boards
 
 
 # The plan: what happens, to whom, when. Members are referred to by their index.
@@ -195,6 +198,7 @@ def seed_demo(
     members: int = 300,
     seed: int = 20261122,
     progress: Callable[[int, int], None] | None = None,
+    engagement: bool = True,
 ) -> DemoSummary:
     """Fill an empty database with demo traffic; on a database with members, do nothing.
 
@@ -216,9 +220,11 @@ def seed_demo(
     total = members + len(events)
 
     enrolled: list[Member] = []
+    referring = engagement and _referrals_enabled(container)
     for index, draft in enumerate(drafts):
         with container.ctx.uow() as uow:
-            enrolled.append(container.members.enrol(uow, draft))
+            code = _referral_code(container, uow, rng, enrolled) if referring else None
+            enrolled.append(container.members.enrol(uow, draft, referral_code=code))
             uow.commit()
         if progress:
             progress(index + 1, total)
@@ -230,6 +236,10 @@ def seed_demo(
         if progress:
             progress(done, total)
     tally = runner.tally
+    engaged = seed_engagement(container, rng, enrolled) if engagement else None
+    if engaged is not None:  # referrals, prizes and the partner moved points the runner never saw
+        with container.ctx.uow() as uow:
+            balances = {m.member_id: uow.ledger.balance(m.member_id) for m in enrolled}
     return DemoSummary(
         members=len(enrolled),
         purchases=tally.purchases,
@@ -237,7 +247,23 @@ def seed_demo(
         redemptions=tally.redemptions,
         adjustments=tally.adjustments,
         points_outstanding=sum(_outstanding(b) for b in balances.values()),
+        engagement=engaged,
     )
+
+
+def _referrals_enabled(container: Container) -> bool:
+    with container.ctx.uow() as uow:
+        policy = container.ctx.programmes.compiled(uow).document.referrals
+    return policy is not None and policy.enabled
+
+
+def _referral_code(
+    container: Container, uow: UnitOfWork, rng: random.Random, enrolled: list[Member]
+) -> str | None:
+    """One member in eight joins with the code a friend gave them."""
+    if len(enrolled) < 8 or rng.random() >= 1 / 8:
+        return None
+    return container.referrals.code_for(uow, rng.choice(enrolled).member_id)
 
 
 def summarize(container: Container) -> DemoSummary:

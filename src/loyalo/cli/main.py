@@ -18,6 +18,7 @@ from loyalo.adapters.storage.migrate import current_revision, upgrade
 from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container, build
+from loyalo.bootstrap.demo_engagement import CHALLENGE, EngagementSummary
 from loyalo.bootstrap.web import build_app
 from loyalo.cli.coupons import coupons_app
 from loyalo.cli.giftcards import giftcards_app
@@ -180,9 +181,39 @@ def demo(
     out.print(
         f"  try        curl -H 'Authorization: Bearer {pos}' {url}/v1/members/ext:shop-000001\n"
     )
+    if summary.engagement is not None:
+        _print_engagement(summary.engagement, url)
     if serve_after:
         os.environ.setdefault("PORT", str(port))
         uvicorn.run(build_app(container), host="127.0.0.1", port=port, log_level="info")
+
+
+def _print_engagement(engaged: EngagementSummary, url: str) -> None:
+    redeemed = ", ".join(f"{reward} {count}" for reward, count in engaged.redeemed.items())
+    out.print(f"[bold]Catalogue[/]   {engaged.rewards_in_catalogue} rewards; redeemed: {redeemed}")
+    out.print(f"              {url}/v1/rewards")
+    out.print(
+        f"[bold]Referrals[/]   {engaged.referred} members joined with a friend's code, "
+        f"{engaged.referrals_qualified} first purchases rewarded both"
+    )
+    out.print(f"[bold]Challenges[/]  running: {', '.join(engaged.running_challenges)}")
+    for title, board in (
+        ("points last month", engaged.month_board),
+        (f"{CHALLENGE} last month", engaged.challenge_board),
+    ):
+        table = Table(title=f"Leaderboard — {title}", title_justify="left")
+        for column in ("#", "member", "score"):
+            table.add_column(column)
+        for line in board:
+            table.add_row(str(line.position), line.name, str(line.value))
+        out.print(table)
+    out.print(
+        f"[bold]Partner[/]     {engaged.partner}: {engaged.partner_purchases} ticket sales, "
+        f"{engaged.partner_redemptions} paid with points; in the last 30 days it issued "
+        f"{engaged.settlement_issued} points, took {engaged.settlement_redeemed}, "
+        f"net owed to the programme {engaged.settlement_net}"
+    )
+    out.print(f"  partner key {engaged.partner_key}\n")
 
 
 @app.command()

@@ -18,7 +18,7 @@ from loyalo.application import ledger_ops
 from loyalo.application.context import new_id
 from loyalo.application.effects import Effect
 from loyalo.application.gamification.ports import ChallengeProgress, Contribution
-from loyalo.application.outcomes import Source
+from loyalo.application.outcomes import OnIssued, Source
 from loyalo.application.ports import IssuedReward, UnitOfWork
 from loyalo.domain.gamification.progress import (
     CompiledChallenge,
@@ -82,6 +82,7 @@ class GamificationListener:
         facts: PurchaseFacts,
         source: Source,
         now: datetime,
+        on_issued: OnIssued | None = None,
     ) -> Gamified:
         document = programme.document
         if not document.challenges and document.streaks is None:
@@ -108,7 +109,7 @@ class GamificationListener:
             reads=SCOPE_NAMES,
         )
         fact = PurchaseFact(facts.lines, delivery, scope)
-        turn = _Turn(uow, programme, facts.member.id, source, now, head)
+        turn = _Turn(uow, programme, facts.member.id, source, now, head, on_issued)
         for challenge in self.challenges(programme):
             turn.progress(challenge, tier, challenge.on_purchase(fact))
         if document.streaks is not None:
@@ -123,6 +124,7 @@ class GamificationListener:
         facts: EventFacts,
         source: Source,
         now: datetime,
+        on_issued: OnIssued | None = None,
     ) -> Gamified:
         if not programme.document.challenges:
             return Gamified(head, ())
@@ -130,7 +132,7 @@ class GamificationListener:
         local = facts.at.astimezone(programme.zone)
         scope = event_scope(facts.name, facts.attributes, facts.member, tier, facts.channel, local)
         fact = EventFact(facts.name, scope)
-        turn = _Turn(uow, programme, facts.member.id, source, now, head)
+        turn = _Turn(uow, programme, facts.member.id, source, now, head, on_issued)
         for challenge in self.challenges(programme):
             turn.progress(challenge, tier, challenge.on_event(fact))
         return Gamified(turn.head, tuple(turn.effects))
@@ -185,6 +187,7 @@ class _Turn:
     source: Source
     now: datetime
     head: ChainHead
+    on_issued: OnIssued | None  # a catalogue reward becomes its coupon
     effects: list[Effect] = field(default_factory=list)
 
     def progress(self, compiled: CompiledChallenge, tier: str | None, increment: Increment) -> None:
@@ -288,19 +291,20 @@ class _Turn:
             ):
                 self._note("badge_awarded", f"badge {prize.badge}: {text}", rule_id)
         if prize.reward is not None:
-            self.uow.rules.issue_reward(
-                IssuedReward(
-                    new_id(),
-                    self.member_id,
-                    prize.reward,
-                    what,
-                    self.programme.version,
-                    kind,
-                    self.source.id,
-                    self.now,
-                )
+            issued = IssuedReward(
+                new_id(),
+                self.member_id,
+                prize.reward,
+                what,
+                self.programme.version,
+                kind,
+                self.source.id,
+                self.now,
             )
+            self.uow.rules.issue_reward(issued)
             self._note("reward_issued", f"{prize.reward} issued: {text}", rule_id)
+            if self.on_issued is not None:
+                self.effects.extend(self.on_issued(issued))
 
     def _credit(
         self, points: int, kind: str, rule_id: str, text: str, extra: dict[str, Any]

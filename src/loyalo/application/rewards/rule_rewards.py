@@ -9,16 +9,15 @@ know is only recorded as issued, as before the catalogue existed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from loyalo.application.context import AppContext
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.effects import Effect
+from loyalo.application.outcomes import OnIssued
 from loyalo.application.ports import IssuedReward, UnitOfWork
 from loyalo.application.rewards.issuing import RewardCoupons, issue_coupon
 from loyalo.domain.programme.engine.compiled import CompiledProgramme
-
-OnIssued = Callable[[IssuedReward], Sequence[Effect]]
 
 
 class RuleRewards:

@@ -1,0 +1,128 @@
+"""The demo on the example programme (what ``make run`` serves): a catalogue in use,
+referrals, running challenges with leaderboards, and a partner — all sound in the ledger."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from loyalo.adapters.programme_files.loader import load_programme
+from loyalo.adapters.storage.tables import MemberRow
+from loyalo.application.audit import verify_ledger
+from loyalo.bootstrap.container import Container, build
+from loyalo.bootstrap.demo import DemoSummary, seed_demo
+from loyalo.bootstrap.demo_engagement import PARTNER_ID
+from loyalo.bootstrap.settings import Settings
+from loyalo.domain.ledger.journal import EntryKind
+
+EXAMPLE = Path(__file__).parents[2] / "programmes" / "example.yaml"
+MEMBERS = 60
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Container, DemoSummary]]:
+    container = build(Settings(data_dir=tmp_path_factory.mktemp("demo")), migrate=True)
+    with container.ctx.uow() as uow:
+        container.programmes.apply(uow, load_programme(EXAMPLE), source="test", actor="test")
+        uow.commit()
+    yield container, seed_demo(container, members=MEMBERS)
+    container.close()
+
+
+def _ledger_kinds(container: Container) -> Counter[tuple[str, str | None]]:
+    with container.ctx.uow() as uow:
+        return Counter(
+            (stored.entry.kind.value, stored.entry.provenance.source_type)
+            for member_id in list(uow.audit.member_ids())
+            for stored in uow.audit.entries(member_id)
+        )
+
+
+def test_the_catalogue_is_used_and_every_redemption_burned_points(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    container, summary = demo
+    engaged = summary.engagement
+    assert engaged is not None
+    assert engaged.rewards_in_catalogue == 7
+    assert sum(engaged.redeemed.values()) > 0
+    assert _ledger_kinds(container)[EntryKind.REDEEM.value, "redemption"] == sum(
+        engaged.redeemed.values()
+    )
+
+
+def test_referred_members_joined_with_a_code_and_some_first_purchases_rewarded(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    container, summary = demo
+    engaged = summary.engagement
+    assert engaged is not None
+    assert engaged.referred > 0
+    assert 0 < engaged.referrals_qualified <= engaged.referred
+    assert _ledger_kinds(container)[EntryKind.EARN.value, "referral"] > 0
+    with Session(container.engine) as session:  # friends are members of the demo, not extras
+        assert session.scalar(select(func.count()).select_from(MemberRow)) == MEMBERS
+
+
+def test_challenges_run_and_the_boards_show_nicknames_only(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    container, summary = demo
+    engaged = summary.engagement
+    assert engaged is not None
+    assert "three-visits-a-month" in engaged.running_challenges
+    assert engaged.month_board
+    assert engaged.challenge_board
+    with container.ctx.uow() as uow:
+        real_names = {
+            name
+            for member in container.members.search(uow, None, MEMBERS, None)
+            for name in (member.first_name, member.last_name, member.email)
+            if name
+        }
+    shown = {line.name for line in (*engaged.month_board, *engaged.challenge_board)}
+    assert not shown & real_names
+    assert [line.position for line in engaged.month_board] == sorted(
+        line.position for line in engaged.month_board
+    )
+
+
+def test_the_partner_traded_and_its_settlement_is_what_it_did(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    container, summary = demo
+    engaged = summary.engagement
+    assert engaged is not None
+    assert engaged.partner_purchases > 0
+    assert engaged.partner_redemptions > 0
+    with container.ctx.uow() as uow:
+        sales = [
+            t
+            for t in container.partners.transactions(uow, PARTNER_ID, None, None, 500, None)
+            if t.kind.value == "purchase"
+        ]
+    assert len(sales) == engaged.partner_purchases
+    assert engaged.settlement_redeemed == 320 * engaged.partner_redemptions
+    assert engaged.settlement_net.amount_minor == (
+        engaged.settlement_issued * 2 - engaged.settlement_redeemed * 8
+    )
+
+
+def test_the_ledger_verifies_clean_and_the_outstanding_points_add_up(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    container, summary = demo
+    report = verify_ledger(container.ctx)
+    assert report.members_checked == MEMBERS
+    assert report.findings == []
+    with container.ctx.uow() as uow:
+        outstanding = 0
+        for member_id in list(uow.audit.member_ids()):
+            balance = uow.ledger.balance(member_id)
+            outstanding += balance.available + balance.pending + balance.held
+    assert summary.points_outstanding == outstanding
