@@ -122,7 +122,7 @@ def test_a_yaml_syntax_error_and_a_bad_json_body(api: Api) -> None:
 
 
 def test_a_condition_that_does_not_compile_is_refused(api: Api) -> None:
-    broken = EXAMPLE_TEXT.replace('lines: line.category == "coffee"', "lines: line.category ==")
+    broken = EXAMPLE_TEXT.replace('lines: line.category == "coffee"', "lines: line.category ==", 1)
     errors = assert_problem(put_yaml(api, broken), 422, "invalid-programme")["errors"]
     assert [e["path"] for e in errors] == ["rules[0].lines"]
 

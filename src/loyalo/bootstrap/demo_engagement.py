@@ -112,9 +112,9 @@ def _month_start(moment: datetime) -> date:
 
 
 def _nicknames(container: Container, rng: random.Random, members: list[Member]) -> None:
-    """A few members chose a nickname; one in ten left the leaderboards."""
+    """One member in three chose a nickname; one in ten left the leaderboards."""
     for index, member in enumerate(members):
-        nickname = NICKNAMES[index] if index < len(NICKNAMES) else None
+        nickname = f"{NICKNAMES[index % len(NICKNAMES)]}{index}" if index % 3 == 0 else None
         leaderboard = rng.random() >= 0.1
         if nickname is None and leaderboard:
             continue
@@ -138,7 +138,10 @@ def _redeem_rewards(
             )
             if not choices:
                 continue
-            reward_id = rng.choice(choices)
+            by_cost = {view.reward.id: view.reward.points for view in views}
+            # half the members save for the dearest reward they can have, half take any
+            dearest = max(choices, key=lambda reward: (by_cost[reward], reward))
+            reward_id = dearest if rng.random() < 0.5 else rng.choice(choices)
             container.rewards.redeem(uow, RedeemCommand(member.member_id, reward_id, "app"))
             uow.commit()
         redeemed[reward_id] += 1

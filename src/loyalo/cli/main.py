@@ -201,7 +201,7 @@ def _print_engagement(engaged: EngagementSummary, url: str) -> None:
         ("points last month", engaged.month_board),
         (f"{CHALLENGE} last month", engaged.challenge_board),
     ):
-        table = Table(title=f"Leaderboard — {title}", title_justify="left")
+        table = Table(title=f"Leaderboard — {title}", title_justify="left", min_width=44)
         for column in ("#", "member", "score"):
             table.add_column(column)
         for line in board:
