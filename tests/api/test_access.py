@@ -99,3 +99,34 @@ def test_admin_creates_keys_over_the_api(api: Api) -> None:
     client = api.anonymous()
     response = client.get("/v1/members/ext:none", headers={"Authorization": f"Bearer {key}"})
     assert_problem(response, 404, "member-not-found")
+
+
+def test_a_revoked_key_is_refused_at_once_and_listed_as_revoked(api: Api) -> None:
+    created = api.admin.post("/v1/api-keys", json={"name": "Till 3", "role": "pos"}).json()
+    headers = {"Authorization": f"Bearer {created['key']}"}
+    client = api.anonymous()
+    assert client.get("/v1/programme", headers=headers).status_code == 200  # cached as valid
+
+    revoked = api.admin.post(f"/v1/api-keys/{created['key_id']}/revoke")
+
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"] is not None
+    assert_problem(client.get("/v1/programme", headers=headers), 401, "unauthenticated")
+    listed = {k["key_id"]: k for k in api.admin.get("/v1/api-keys").json()}
+    assert listed[created["key_id"]]["revoked_at"] == revoked.json()["revoked_at"]
+    assert "key" not in listed[created["key_id"]]
+    assert "secret_hash" not in listed[created["key_id"]]
+    again = api.admin.post(f"/v1/api-keys/{created['key_id']}/revoke")
+    assert again.json()["revoked_at"] == revoked.json()["revoked_at"]  # the first time stands
+
+
+def test_only_an_admin_revokes_and_never_its_own_key(api: Api) -> None:
+    created = api.admin.post("/v1/api-keys", json={"name": "Till 4", "role": "pos"}).json()
+    assert_problem(api.pos.post(f"/v1/api-keys/{created['key_id']}/revoke"), 403, "forbidden")
+    assert_problem(api.pos.get("/v1/api-keys"), 403, "forbidden")
+    assert_problem(api.admin.post("/v1/api-keys/nosuchkey/revoke"), 404, "api-key-not-found")
+    own = next(
+        k["key_id"] for k in api.admin.get("/v1/api-keys").json() if k["name"] == "test admin"
+    )
+    assert_problem(api.admin.post(f"/v1/api-keys/{own}/revoke"), 422, "invalid-input")
+    assert api.admin.get("/v1/api-keys").status_code == 200  # still in

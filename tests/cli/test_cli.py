@@ -14,6 +14,7 @@ from loyalo.application.purchases import PurchaseCommand
 from loyalo.bootstrap.container import Container
 from loyalo.cli.main import app
 from loyalo.domain.access.roles import Role
+from loyalo.domain.errors import Unauthenticated
 from loyalo.domain.purchases.basket import Line
 
 runner = CliRunner()
@@ -55,6 +56,25 @@ def test_apikey_create_prints_only_the_key(env: dict[str, str], container: Conta
     assert key.startswith(f"{KEY_PREFIX}_")
     assert "\n" not in key
     assert container.access.authenticate(key, None).role is Role.POS
+
+
+def test_apikey_list_and_revoke(env: dict[str, str], container: Container) -> None:
+    issued = container.access.create_key("Till 9", Role.POS)
+
+    revoked = runner.invoke(app, ["apikey", "revoke", issued.record_id], env=env)
+    listed = runner.invoke(app, ["apikey", "list"], env=env)
+    unknown = runner.invoke(app, ["apikey", "revoke", "nosuchkey"], env=env)
+
+    assert revoked.exit_code == 0, revoked.output
+    with pytest.raises(Unauthenticated):
+        container.access.authenticate(issued.token, None)
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.stdout.splitlines() if issued.record_id in line)
+    assert "Till 9" in row
+    assert "pos" in row
+    assert issued.token.split("_")[2] not in listed.stdout  # never the secret
+    assert unknown.exit_code == 1
+    assert "no API key nosuchkey" in unknown.output
 
 
 def test_verify_passes_on_a_sound_ledger(env: dict[str, str], container: Container) -> None:

@@ -14,7 +14,7 @@ from loyalo.application.context import AppContext
 from loyalo.application.members import resolve
 from loyalo.application.ports import ApiKeyRecord, MemberTokenRecord
 from loyalo.domain.access.roles import Capability, Principal, Role
-from loyalo.domain.errors import InvalidInput, Unauthenticated
+from loyalo.domain.errors import ApiKeyNotFound, InvalidInput, Unauthenticated
 
 KEY_PREFIX = "lyk"
 MEMBER_TOKEN_PREFIX = "lym"
@@ -69,6 +69,27 @@ class AccessService:
             )
             uow.commit()
         return IssuedSecret(f"{MEMBER_TOKEN_PREFIX}_{token_id}_{secret}", member.member_id)
+
+    def api_keys(self) -> list[ApiKeyRecord]:
+        with self._ctx.uow() as uow:
+            return uow.access.api_keys()
+
+    def revoke_key(self, caller: Principal, key_id: str) -> ApiKeyRecord:
+        """Revoke a key: refused from then on by this process at once, by others within
+        ``_CACHE_SECONDS``. Revoking a revoked key changes nothing; no key revokes itself."""
+        caller.require(Capability.TOKENS_ISSUE)
+        if key_id == caller.key_id:
+            raise InvalidInput("a key does not revoke itself: use another admin key", field="key")
+        with self._ctx.uow() as uow:
+            if uow.access.get_key(key_id) is None:
+                raise ApiKeyNotFound(f"no API key {key_id}")
+            uow.access.revoke_key(key_id, self._ctx.clock.now())
+            record = uow.access.get_key(key_id)
+            uow.commit()
+        assert record is not None
+        with self._lock:
+            self._cache.pop(key_id, None)
+        return record
 
     def authenticate(self, api_key: str | None, member_token: str | None) -> Principal:
         if not api_key:

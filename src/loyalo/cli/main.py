@@ -26,7 +26,8 @@ from loyalo.cli.history import import_app
 from loyalo.cli.partners import partners_app
 from loyalo.cli.passes import passes_app
 from loyalo.cli.programme import programme_app
-from loyalo.domain.access.roles import Role
+from loyalo.domain.access.roles import Principal, Role
+from loyalo.domain.errors import DomainError
 
 app = typer.Typer(help="Loyalo: an omnichannel customer-loyalty engine.", no_args_is_help=True)
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -104,6 +105,37 @@ def apikey_create(
         raise typer.Exit(2)
     issued = _container().access.create_key(name, role)
     sys.stdout.write(issued.token + "\n")
+
+
+@key_app.command("list")
+def apikey_list() -> None:
+    """Every API key: id, name, role, partner, created, revoked (never the secret)."""
+    table = Table("key id", "name", "role", "partner", "created", "revoked")
+    for record in _container().access.api_keys():
+        revoked = record.revoked_at.isoformat(timespec="seconds") if record.revoked_at else ""
+        table.add_row(
+            record.key_id,
+            record.name,
+            record.role.value,
+            record.partner_id or "",
+            record.created_at.isoformat(timespec="seconds"),
+            revoked,
+        )
+    out.print(table)
+
+
+@key_app.command("revoke")
+def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key id (lyk_<id>_…)")]) -> None:
+    """Revoke an API key: refused from then on (by running servers within 30 seconds)."""
+    container = _container()
+    operator = Principal("cli", "operator at the command line", Role.ADMIN)
+    try:
+        record = container.access.revoke_key(operator, key_id)
+    except DomainError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    assert record.revoked_at is not None
+    err.print(f"revoked {record.key_id} ({record.name}) at {record.revoked_at.isoformat()}")
 
 
 @ledger_app.command("verify")

@@ -60,6 +60,11 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class ApiKeyNotFound(NotFound):
+    slug = "api-key-not-found"
+    title = "No such API key"
+
+
 class MemberNotFound(NotFound):
     slug = "member-not-found"
     title = "Unknown member"
