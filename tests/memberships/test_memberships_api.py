@@ -305,6 +305,25 @@ def test_a_member_reads_their_own_memberships_and_may_not_pay(api: Api) -> None:
     assert_problem(refused, 403, "forbidden")
 
 
+def test_a_member_cancels_their_own_plan_from_the_app_and_no_one_elses(api: Api) -> None:
+    member_id = _member(api)
+    other_id: str = enrol(api.admin, email="other@example.pl")["member_id"]
+    paid(api.pos, member_id, payment())
+    paid(api.pos, other_id, payment(reference="PAY-OTHER"))
+    token = api.admin.post(f"/v1/members/id:{member_id}/tokens", json={}).json()["token"]
+
+    with api.as_member(token) as app:
+        someone_else = app.post(f"/v1/members/id:{other_id}/memberships/club/cancel")
+        mine = app.post("/v1/me/memberships/club/cancel")
+
+    assert_problem(someone_else, 403, "forbidden")
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["membership"]["status"] == "cancelled"
+    assert memberships(api.pos, other_id)["active"]["status"] == "active"
+    history = memberships(api.pos, member_id)["history"]
+    assert history[-1]["actor"] == f"member:{member_id}"
+
+
 def test_points_of_membership_purchases_keep_the_ledger_sound(api: Api, clock: FakeClock) -> None:
     member_id = _member(api)
     paid(api.pos, member_id, payment())

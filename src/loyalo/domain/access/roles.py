@@ -39,7 +39,8 @@ class Capability(StrEnum):
     GIFT_CARDS_READ = "gift_cards:read"
     GIFT_CARDS_MANAGE = "gift_cards:manage"
     MEMBERSHIPS_READ = "memberships:read"
-    MEMBERSHIPS_WRITE = "memberships:write"  # record a membership payment, cancel a plan
+    MEMBERSHIPS_WRITE = "memberships:write"  # record a membership payment
+    MEMBERSHIPS_CANCEL = "memberships:cancel"  # the app: only the member's own plan
     PARTNERS_MANAGE = "partners:manage"
     PARTNER_TRADE = "partner:trade"  # a partner's own tills: look up, earn, return, spend
     PARTNER_REPORTS = "partner:reports"  # a partner's own transactions and settlement
@@ -69,6 +70,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.GIFT_CARDS_READ,
             Capability.MEMBERSHIPS_READ,
             Capability.MEMBERSHIPS_WRITE,
+            Capability.MEMBERSHIPS_CANCEL,
             Capability.GAMIFICATION_READ,
             Capability.REWARDS_READ,
             Capability.REDEMPTIONS_WRITE,
@@ -82,6 +84,7 @@ _CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.LEDGER_READ,
             Capability.TIERS_READ,
             Capability.MEMBERSHIPS_READ,
+            Capability.MEMBERSHIPS_CANCEL,
             Capability.GAMIFICATION_READ,
             Capability.GAMIFICATION_WRITE,
             Capability.REWARDS_READ,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from loyalo.adapters.http.routers.ledger import balance_of, ledger_of
-from loyalo.adapters.http.routers.memberships import memberships_of
+from loyalo.adapters.http.routers.memberships import cancel_for, memberships_of
 from loyalo.adapters.http.routers.tiers import tier_of
 from loyalo.adapters.http.schemas.ledger import BalanceView, LedgerPage
 from loyalo.adapters.http.schemas.members import MemberOut
-from loyalo.adapters.http.schemas.memberships import MembershipsOut
+from loyalo.adapters.http.schemas.memberships import MembershipChangeOut, MembershipsOut
 from loyalo.adapters.http.schemas.tiers import TierView
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.domain.access.roles import Capability
@@ -64,3 +65,14 @@ def my_tier(svc: ServicesDep, caller: CallerDep) -> TierView:
 )
 def my_memberships(svc: ServicesDep, caller: CallerDep) -> MembershipsOut:
     return memberships_of(svc, caller, _own_member(caller.member_id))
+
+
+@router.post(
+    "/memberships/{plan}/cancel",
+    response_model=MembershipChangeOut,
+    summary="The member cancels their own plan: it lasts to the end of the paid period",
+)
+def cancel_my_membership(
+    plan: str, request: Request, svc: ServicesDep, caller: CallerDep
+) -> JSONResponse:
+    return cancel_for(svc, caller, request, _own_member(caller.member_id), plan)

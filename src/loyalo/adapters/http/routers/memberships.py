@@ -78,10 +78,19 @@ def pay(
 def cancel(
     member: str, plan: str, request: Request, svc: ServicesDep, caller: CallerDep
 ) -> JSONResponse:
-    caller.require(Capability.MEMBERSHIPS_WRITE)
+    return cancel_for(svc, caller, request, member, plan)
+
+
+def cancel_for(
+    svc: HttpServices, caller: Principal, request: Request, member: str, plan: str
+) -> JSONResponse:
+    """Admin and pos keys cancel any member's plan; an app key only its own member's."""
+    caller.require(Capability.MEMBERSHIPS_CANCEL)
 
     def action(uow: UnitOfWork) -> tuple[int, MembershipChangeOut]:
-        result = svc.memberships.cancel(uow, member, plan, actor=f"apikey:{caller.key_id}")
+        caller.require_member(Capability.MEMBERSHIPS_CANCEL, resolve(uow, member).member_id)
+        actor = f"member:{caller.member_id}" if caller.member_id else f"apikey:{caller.key_id}"
+        result = svc.memberships.cancel(uow, member, plan, actor=actor)
         return 200, _change(svc, uow, result)
 
     return run_write(request, svc, caller, None, action)
