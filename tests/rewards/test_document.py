@@ -93,7 +93,27 @@ def test_every_programme_file_stays_valid() -> None:
                     }
                 ]
             },
-            "a rule may issue only rewards that give a coupon",
+            "a rule or a prize may issue only rewards that give a coupon",
+        ),
+        (
+            [mug(id="cash", benefit={"type": "wallet_cashback", "amount": "5.00"})],
+            {
+                "challenges": [
+                    {
+                        "id": "one-visit",
+                        "name": "One visit",
+                        "period": "month",
+                        "goal": {"type": "purchases", "count": 1},
+                        "reward": {"reward": "cash"},
+                    }
+                ]
+            },
+            "challenge one-visit issues cash, a donation or wallet money",
+        ),
+        (
+            [mug(id="trees", benefit={"type": "charity", "cause": "trees", "amount": "1.00"})],
+            {"streaks": {"milestones": [{"weeks": 4, "reward": "trees"}]}},
+            "the 4-week streak milestone issues trees",
         ),
     ],
 )

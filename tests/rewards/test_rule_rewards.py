@@ -31,7 +31,7 @@ def test_a_full_stamp_card_gives_the_catalogue_coupon_free(
     with container.ctx.uow() as uow:
         (coupon,) = container.coupons.of_member(uow, member.member_id)
         redemptions = container.rewards.redemptions(uow, member.member_id, 10, None)
-    assert (coupon.source_type, coupon.source_id) == ("purchase", purchase_id)
+    assert (coupon.source_type, coupon.source_id) == ("stamp_card", purchase_id)
     assert coupon.benefit.type == "free_product"
     assert coupon.valid_until == clock.now() + timedelta(days=14)
     assert issued[0].description.startswith(f"A free coffee: coupon {coupon.code}")
@@ -42,14 +42,37 @@ def test_a_full_stamp_card_gives_the_catalogue_coupon_free(
 def test_a_full_return_cancels_the_unused_coupons_the_purchase_gave(
     container: Container,
 ) -> None:
-    apply_catalogue(container)
+    rule = {
+        "id": "big-basket",
+        "name": "A coffee for a basket of 50.00",
+        "min_order": 50,
+        "effect": {"type": "issue_reward", "reward": "coffee"},
+    }
+    apply_catalogue(container, rules=[rule])
     member = enrol(container, first_name="Ola")
-    bought = buy_lines(container, member, coffee(4))  # two cards: two coupons
+    bought = buy_lines(container, member, Line("BOOK", 1, 6000))
     returned = give_back(container, bought.purchase.purchase_id)
-    assert [e.kind for e in returned.effects].count("coupon_cancelled") == 2
+    assert [e.kind for e in returned.effects].count("coupon_cancelled") == 1
     with container.ctx.uow() as uow:
         coupons = container.coupons.of_member(uow, member.member_id)
-    assert [c.status for c in coupons] == [CouponStatus.CANCELLED] * 2
+    assert [c.status for c in coupons] == [CouponStatus.CANCELLED]
+
+
+def test_a_full_return_of_the_sale_that_completed_a_card_takes_the_reward_back_once(
+    container: Container,
+) -> None:
+    """The card owes the stamps back; its coupon stays: not both."""
+    apply_catalogue(container)
+    member = enrol(container, first_name="Ola")
+    buy_lines(container, member, coffee(1))
+    completing = buy_lines(container, member, coffee(1))  # goal 2: the card completes
+    returned = give_back(container, completing.purchase.purchase_id)
+    assert "coupon_cancelled" not in [e.kind for e in returned.effects]
+    with container.ctx.uow() as uow:
+        (coupon,) = container.coupons.of_member(uow, member.member_id)
+        card = uow.rules.stamp_cards(member.member_id)["coffee"]
+    assert coupon.status is CouponStatus.ACTIVE
+    assert (card.stamps, card.owed) == (0, 1)  # one stamp of the next card is owed
 
 
 def test_an_event_rule_gives_the_coupon_sourced_to_the_event(container: Container) -> None:

@@ -198,6 +198,8 @@ class PartnerTill:
         return ReservationService(replace(self._ctx, clock=FixedClock(now)))
 
     def _at_partner(self, partner_id: str, command: PurchaseCommand) -> PurchaseCommand:
+        if command.codes:  # the programme's coupons are its own offers, funded by it
+            raise InvalidInput("a partner's till takes no coupon codes", field="codes")
         return replace(command, store_id=partner_store(partner_id, command.store_id))
 
     def _record_hold(

@@ -2,8 +2,9 @@
 
 A partner pays for every point its sales issue, at one agreed price, so its
 sales earn exactly its rate: the programme's base rate, promotions, tier
-discounts and multipliers, stamps and cashback are the programme's own offers
-and do not apply at a partner's tills. The tiers still count a partner sale
+discounts and multipliers, paid plans' benefits, stamps and cashback are the
+programme's own offers and do not apply at a partner's tills (nor do its coupon
+codes: ``PartnerTill`` refuses them). The tiers still count a partner sale
 (same metric, same thresholds), because the member has one account.
 """
 
@@ -47,6 +48,7 @@ def partner_document(
             "earning": BaseEarning(points=Decimal(0)),
             "rules": rules,
             "tiers": _without_benefits(document.tiers),
+            "memberships": [],
         }
     )
 

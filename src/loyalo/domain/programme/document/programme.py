@@ -148,14 +148,23 @@ class ProgrammeDocument(Part):
             for r in self.rewards
             if isinstance(r.benefit, CharityBenefit | WalletCashbackBenefit)
         }
-        for rule in self.rules:
-            named = getattr(rule.effect, "reward", None)
+        for giver, named in self._rewards_given():
             if named in settled:
                 raise ValueError(
-                    f"rule {rule.id} issues {named}, a donation or wallet money: "
-                    "a rule may issue only rewards that give a coupon"
+                    f"{giver} issues {named}, a donation or wallet money: "
+                    "a rule or a prize may issue only rewards that give a coupon"
                 )
         return self
+
+    def _rewards_given(self) -> list[tuple[str, str | None]]:
+        """Who issues which catalogue reward free: rules, challenge and streak prizes."""
+        given = [(f"rule {rule.id}", getattr(rule.effect, "reward", None)) for rule in self.rules]
+        given += [(f"challenge {c.id}", c.reward.reward) for c in self.challenges]
+        if self.streaks is not None:
+            given += [
+                (f"the {m.weeks}-week streak milestone", m.reward) for m in self.streaks.milestones
+            ]
+        return given
 
 
 def _check_amount(reward: Reward, exponent: int) -> None:

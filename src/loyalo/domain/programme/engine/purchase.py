@@ -306,7 +306,8 @@ def _coupons(run: _Run) -> tuple[CouponVerdict, ...]:
     """The codes, after every rule's discount and before points: points are on what is left."""
     basket = run.basket
     till = TillBasket(basket.lines, basket.goods, basket.delivery_lines, run.programme.exponent)
-    promoted = any(discount.source is not _TIER for discount in run.discounts)
+    # promotions are the rules' discounts: a tier's or a paid plan's benefit is not one
+    promoted = any(discount.source in (_PROMOTION, _PROGRESSIVE) for discount in run.discounts)
     policy = run.programme.document.coupons
     verdicts = apply_coupons(
         run.facts.coupons, till, run.net, promoted=promoted, with_promotions=policy.with_promotions
