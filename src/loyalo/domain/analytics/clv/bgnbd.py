@@ -3,6 +3,8 @@
 Each customer buys at a Poisson rate λ ~ Gamma(r, alpha) while alive and, after any purchase,
 drops out with probability p ~ Beta(a, b). From a customer's repeat frequency x, recency
 t_x and age T, the model gives the likelihood, P(alive) and the expected purchases.
+The expectations' closed forms are 0/0 at a = 1 and, without repeat purchases, at
+a + b = 1: those limits are not evaluated (fits on real data land far from them).
 """
 
 from __future__ import annotations
@@ -117,10 +119,9 @@ def expected_purchases(params: BgNbdParameters, horizon: FloatArray) -> FloatArr
 
     (a+b-1)/(a-1) · [1 - (alpha/(alpha+t))^r · 2F1(r, b; a+b-1; t/(alpha+t))]
     """
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    alpha, a, b = params.alpha, params.a, params.b
     t = np.asarray(horizon, dtype=np.float64)
-    hyper = hyp2f1(r, b, a + b - 1.0, t / (alpha + t))
-    return np.asarray((a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)) ** r * hyper))
+    return np.asarray((a + b - 1.0) / (a - 1.0) * _one_minus_tail(params, t / (alpha + t), 0.0))
 
 
 def conditional_expected_purchases(
@@ -135,13 +136,27 @@ def conditional_expected_purchases(
     (a+b+x-1)/(a-1) · [1 - ((alpha+T)/(alpha+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
     divided by 1 + [x > 0] · a/(b+x-1) · ((alpha+T)/(alpha+t_x))^(r+x).
     """
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    x, t = frequency, np.asarray(horizon, dtype=np.float64)
-    ratio = (alpha + age) / (alpha + age + t)
-    hyper = hyp2f1(r + x, b + x, a + b + x - 1.0, t / (alpha + age + t))
-    bracket = 1.0 - ratio ** (r + x) * hyper
-    unconditional = (a + b + x - 1.0) / (a - 1.0) * bracket
-    return np.asarray(unconditional * np.exp(-_log_one_plus_dropout_odds(params, x, recency, age)))
+    a, b = params.a, params.b
+    t = np.asarray(horizon, dtype=np.float64)
+    z = t / (params.alpha + age + t)
+    unconditional = (a + b + frequency - 1.0) / (a - 1.0) * _one_minus_tail(params, z, frequency)
+    odds = _log_one_plus_dropout_odds(params, frequency, recency, age)
+    return np.asarray(unconditional * np.exp(-odds))
+
+
+def _one_minus_tail(params: BgNbdParameters, z: FloatArray, x: FloatArray | float) -> FloatArray:
+    """1 - (1-z)^(r+x) · 2F1(r+x, b+x; a+b+x-1; z), through Euler's transformation.
+
+    2F1(r+x, b+x; c; z) = (1-z)^(a-1-r-x) · 2F1(a+b-1-r, a-1; c; z), so the product is
+    (1-z)^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z): no power underflows while the series
+    overflows, for any x and horizon. Where c - a - b of the transformed series is an
+    integer, scipy's hyp2f1 gives NaN, and the direct form is used there.
+    """
+    r, a, b = params.r, params.a, params.b
+    with np.errstate(invalid="ignore", over="ignore"):
+        euler = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
+        direct = (1.0 - z) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1.0, z)
+    return np.asarray(1.0 - np.where(np.isfinite(euler), euler, direct))
 
 
 def _log_one_plus_dropout_odds(
