@@ -136,7 +136,7 @@ def test_one_member_and_a_member_who_bought_nothing(container: Container) -> Non
             container.clv.of_member(uow, "nobody@example.pl", ClvQuery())
 
     assert mine.member == next(m for m in ranking.members if m.member_id == late.member_id)
-    assert nothing.member is None
+    assert (nothing.member_id, nothing.member) == (idle.member_id, None)
     assert idle.member_id not in {m.member_id for m in ranking.members}
 
 

@@ -69,6 +69,7 @@ class ClvPage:
 class ClvOfMember:
     fit: ClvFit
     query: ClvQuery
+    member_id: str
     member: MemberClv | None  # None: the member has bought nothing yet
 
 
@@ -94,7 +95,7 @@ class ClvService:
         member_id = resolve(uow, identifier).member_id
         scored = self._score_everyone(uow, query)
         found = next((m for m in scored.members if m.member_id == member_id), None)
-        return ClvOfMember(scored.fit, query, found)
+        return ClvOfMember(scored.fit, query, member_id, found)
 
     def _score_everyone(self, uow: UnitOfWork, query: ClvQuery) -> _Scored:
         document = self._ctx.programmes.compiled(uow).document

@@ -55,5 +55,4 @@ def member_clv(
     caller.require(Capability.ANALYTICS_READ)
     with svc.ctx.uow() as uow:
         found = svc.clv.of_member(uow, member, ClvQuery(horizon_months, discount))
-        member_id = found.member.member_id if found.member else member
-    return MemberClvResponse.of(member_id, found)
+    return MemberClvResponse.of(found)

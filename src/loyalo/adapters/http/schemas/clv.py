@@ -105,11 +105,11 @@ class MemberClvResponse(BaseModel):
     clv: MemberClvOut | None
 
     @classmethod
-    def of(cls, member_id: str, found: ClvOfMember) -> MemberClvResponse:
+    def of(cls, found: ClvOfMember) -> MemberClvResponse:
         member = found.member
         return cls(
             model=ClvModelOut.of(found.fit, found.query),
-            member_id=member_id,
+            member_id=found.member_id,
             scored=member is not None,
             clv=MemberClvOut.of(member) if member else None,
         )
