@@ -218,3 +218,9 @@ def test_the_clv_falls_with_the_discount_rate_and_a_lapsed_customer_is_worth_les
 def test_score_refuses_a_horizon_or_discount_out_of_range(horizon: int, discount: float) -> None:
     with pytest.raises(InvalidInput):
         score(_model(), _customers(), horizon, discount)
+
+
+def test_a_spend_model_without_a_finite_mean_cannot_score() -> None:
+    heavy_tailed = GammaGammaParameters(p=2.0, q=0.9, gamma=10.0)
+    with pytest.raises(ModelNotEstimable):
+        gamma_gamma.conditional_expected_spend(heavy_tailed, np.array([2.0]), np.array([30.0]))
