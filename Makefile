@@ -55,8 +55,10 @@ unit: install  ## the test suite (SQLite and PostgreSQL)
 test: lint typecheck layers unit  ## everything CI runs
 
 bench: install  ## benchmarks (not tests); see docs/BENCHMARKS.md
+	$(UV) sync --frozen --group bench
 	./scripts/ensure-services.sh
 	$(BIN)/python benchmarks/earn.py
+	$(BIN)/python benchmarks/clv.py
 
 docs-api: install  ## regenerate docs/openapi.json and docs/API.md from the code
 	LOYALO_DATA_DIR=$$(mktemp -d) $(BIN)/loyalo openapi --out docs/openapi.json

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.analytics.clv_ports import ClvPurchaseSource
 from loyalo.application.coupons.ports import CouponRepository
 from loyalo.application.gamification.ports import GamificationRepository
 from loyalo.application.giftcards.ports import GiftCardRepository
@@ -281,6 +282,8 @@ class UnitOfWork(Protocol):
     def coupons(self) -> CouponRepository: ...
     @property
     def rewards(self) -> RewardRepository: ...
+    @property
+    def clv_purchases(self) -> ClvPurchaseSource: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -13,6 +13,7 @@ from loyalo.adapters.storage.migrate import upgrade
 from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
+from loyalo.application.analytics.clv import ClvService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
@@ -65,6 +66,7 @@ class Container:
     referrals: ReferralService
     coupons: CouponService
     rewards: RewardService
+    clv: ClvService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -117,6 +119,7 @@ def build(
         referrals=referrals,
         coupons=coupons,
         rewards=RewardService(ctx, coupons),
+        clv=ClvService(ctx),
     )
 
 

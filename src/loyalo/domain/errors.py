@@ -411,3 +411,12 @@ class RedemptionNotCancellable(Conflict):
 
     slug = "redemption-not-cancellable"
     title = "The redemption cannot be cancelled"
+
+
+class ModelNotEstimable(Conflict):
+    """The lifetime-value model cannot be fitted on the purchase history there is: it needs
+    at least two customers and one repeat purchase (BG/NBD) and two repeat buyers (Gamma-Gamma),
+    or the fit did not converge."""
+
+    slug = "model-not-estimable"
+    title = "Not enough purchase history to fit the lifetime-value model"

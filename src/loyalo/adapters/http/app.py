@@ -15,6 +15,7 @@ from loyalo.adapters.http.problems import install_problem_handlers
 from loyalo.adapters.http.routers import (
     admin,
     checkout,
+    clv,
     coupons,
     events,
     gamification,
@@ -103,6 +104,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         referrals,
         rewards,
         coupons,
+        clv,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

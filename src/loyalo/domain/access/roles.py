@@ -52,6 +52,7 @@ class Capability(StrEnum):
     CHARITY_READ = "charity:read"
     COUPONS_READ = "coupons:read"
     COUPONS_WRITE = "coupons:write"
+    ANALYTICS_READ = "analytics:read"  # KPIs and lifetime values of the whole base
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {

@@ -1,0 +1,1 @@
+"""Customer lifetime value: the RFM summary, BG/NBD, Gamma-Gamma and the discounted CLV."""
