@@ -116,10 +116,12 @@ class MemberService:
         )
         uow.members.add(member)
         uow.ledger.open_accounts(member.member_id)
-        if self._listener is not None:
-            self._listener.enrolled(uow, member)
+        # the referral first: it locks the advocate, and every lock on a member comes before
+        # any shared row (a campaign budget the welcome bonus may draw on): no lock cycle
         if self._referrals is not None:
             self._referrals.enrolled(uow, member, referral_code)
+        if self._listener is not None:
+            self._listener.enrolled(uow, member)
         return member
 
     def _unused_card_number(self, uow: UnitOfWork) -> str:

@@ -214,6 +214,16 @@ def _tier_effect(change: TierChange, version: int) -> Effect:
 class PurchaseListener(Protocol):
     """Told of each recorded purchase and return inside its transaction (referrals)."""
 
+    def members_to_lock(
+        self, uow: UnitOfWork, member_id: str, returned_purchase: str | None = None
+    ) -> tuple[str, ...]:
+        """Other members the purchase (or the return of ``returned_purchase``) may write to.
+
+        They are locked right after the member, before any shared row (a campaign budget,
+        a coupon, a gift card): members always lock before shared rows, so no two sales
+        can wait on each other in a cycle."""
+        ...
+
     def purchased(self, uow: UnitOfWork, purchase: Purchase) -> tuple[Effect, ...]: ...
     def returned(
         self, uow: UnitOfWork, purchase: Purchase, *, fully: bool, return_id: str
@@ -251,6 +261,7 @@ class PurchaseService:
         member = resolve(uow, command.member)
         now = self._ctx.clock.now()
         head = uow.ledger.lock(member.member_id)  # serialises this member's writes
+        self._lock_others(uow, member.member_id, None)
         print_ = _content_fingerprint(command, member.member_id)
         existing = uow.purchases.by_receipt(command.store_id, command.receipt_id)
         if existing is not None:
@@ -308,6 +319,11 @@ class PurchaseService:
             effects.extend(heard)
             balance = uow.ledger.balance(member.member_id)
         return PurchaseResult(purchase, balance, tuple(effects), False, outcome)
+
+    def _lock_others(self, uow: UnitOfWork, member_id: str, returned: str | None) -> None:
+        if self._listener is not None:
+            for other in self._listener.members_to_lock(uow, member_id, returned):
+                uow.ledger.lock(other)
 
     def _facts(
         self,
@@ -390,6 +406,7 @@ class PurchaseService:
         purchase = self.get(uow, command.purchase_id)
         now = self._ctx.clock.now()
         head = uow.ledger.lock(purchase.member_id)
+        self._lock_others(uow, purchase.member_id, purchase.purchase_id)
         head = ledger_ops.settle_member_timers(uow, head, now)
         earlier = uow.purchases.returns(purchase.purchase_id)
         already = _returned_quantities(earlier)

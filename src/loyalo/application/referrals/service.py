@@ -120,6 +120,23 @@ class ReferralService:
 
     # -- purchases and returns -----------------------------------------------
 
+    def members_to_lock(
+        self, uow: UnitOfWork, member_id: str, returned_purchase: str | None = None
+    ) -> tuple[str, ...]:
+        """The advocate a friend's purchase may reward (a pending referral), or the return of
+        the qualifying purchase may take points back from: the purchase path locks it right
+        after the friend, before any shared row (the friend → advocate order stays)."""
+        referral = uow.referrals.of_friend(member_id)
+        if referral is None or referral.advocate_id is None:
+            return ()
+        if returned_purchase is None:
+            pending = referral.status is ReferralStatus.PENDING
+            return (referral.advocate_id,) if pending else ()
+        qualified = referral.status is ReferralStatus.QUALIFIED
+        if qualified and referral.purchase_id == returned_purchase:
+            return (referral.advocate_id,)
+        return ()
+
     def purchased(self, uow: UnitOfWork, purchase: Purchase) -> tuple[Effect, ...]:
         """A purchase of a friend whose referral is pending may qualify it, exactly once:
         the friend's lock is held, and the status changes only from ``pending``."""
