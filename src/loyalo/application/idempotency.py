@@ -5,6 +5,10 @@ transaction, so a crash leaves either all of it or none, and a concurrent
 request with the same key waits for the first to commit and then reads its
 response. A refused request (a domain error) is stored too, inside a savepoint
 that rolls its partial work back, so a retry gets the same refusal.
+
+When the store aborts the transaction to break a deadlock (``TransientConflict``),
+nothing of it was written, claim included, and the whole of it runs again, a few
+times, before the caller sees the conflict.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from loyalo.application.context import AppContext
-from loyalo.application.ports import UnitOfWork
+from loyalo.application.ports import TransientConflict, UnitOfWork
 from loyalo.domain.errors import DomainError, IdempotencyKeyReused, InvalidInput
 
 Action = Callable[[UnitOfWork], tuple[int, dict[str, Any]]]
 RenderError = Callable[[DomainError], tuple[int, dict[str, Any]]]
 
 MAX_KEY_LENGTH = 255
+ATTEMPTS = 3  # a deadlock's loser runs again after the winner commits
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,22 @@ class IdempotentRunner:
         self._ctx = ctx
 
     def run(
+        self,
+        scope: str,
+        key: str | None,
+        request_print: str,
+        action: Action,
+        render_error: RenderError,
+    ) -> Outcome:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return self._run_once(scope, key, request_print, action, render_error)
+            except TransientConflict:
+                if attempt == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _run_once(
         self,
         scope: str,
         key: str | None,

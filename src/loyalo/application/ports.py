@@ -34,6 +34,13 @@ from loyalo.domain.tiers.qualification import TierState
 from loyalo.domain.wallet.entries import StoredWalletEntry, WalletBalance, WalletEntry, WalletHead
 
 
+class TransientConflict(Exception):
+    """The store aborted the transaction to break a deadlock or a serialisation conflict.
+
+    Nothing of it was written; run the whole transaction again (``IdempotentRunner`` does).
+    """
+
+
 class MemberRepository(Protocol):
     def add(self, member: Member) -> None: ...
     def update(self, member: Member) -> None: ...

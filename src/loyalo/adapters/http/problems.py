@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from loyalo.application.ports import TransientConflict
 from loyalo.domain.errors import DomainError, ErrorKind
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -93,6 +94,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
         body = problem(error.status_code, slug, str(error.detail), instance=request.url.path)
         return problem_response(error.status_code, body)
+
+    @app.exception_handler(TransientConflict)
+    async def _transient(request: Request, error: TransientConflict) -> JSONResponse:
+        body = problem(
+            503,
+            "transient-conflict",
+            "The store broke a deadlock with this request; nothing was written",
+            "Send the same request again (with the same Idempotency-Key).",
+            instance=request.url.path,
+        )
+        return problem_response(503, body, {"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, error: Exception) -> JSONResponse:

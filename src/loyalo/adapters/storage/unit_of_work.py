@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
@@ -28,6 +29,10 @@ from loyalo.adapters.storage.rewards import SqlRewardRepository
 from loyalo.adapters.storage.rules_state import SqlRulesState
 from loyalo.adapters.storage.tiers import SqlActivityRepository, SqlTierRepository
 from loyalo.adapters.storage.wallets import SqlWalletRepository
+from loyalo.application.ports import TransientConflict
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back
+_TRANSIENT = frozenset({"40P01", "40001"})
 
 
 class SqlUnitOfWork:
@@ -78,6 +83,10 @@ class SqlUnitOfWorkFactory:
         session = self._sessions()
         try:
             yield SqlUnitOfWork(session)
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) in _TRANSIENT:
+                raise TransientConflict(str(exc.orig)) from exc
+            raise
         finally:
             session.rollback()  # a no-op after commit; discards anything left unfinished
             session.close()
