@@ -126,3 +126,20 @@ def test_the_ledger_verifies_clean_and_the_outstanding_points_add_up(
             balance = uow.ledger.balance(member_id)
             outstanding += balance.available + balance.pending + balance.held
     assert summary.points_outstanding == outstanding
+
+
+def test_the_demo_runs_on_the_default_programme_too(tmp_path: Path) -> None:
+    """``loyalo demo`` without ``programme apply`` first: no catalogue, no challenges, no
+    referrals to show, and still a sound ledger with the partner's sales."""
+    container = build(Settings(data_dir=tmp_path), migrate=True)
+    try:
+        summary = seed_demo(container, members=12)
+        engaged = summary.engagement
+        assert engaged is not None
+        assert (engaged.rewards_in_catalogue, engaged.redeemed, engaged.referred) == (0, {}, 0)
+        assert engaged.running_challenges == ()
+        assert engaged.challenge_board == ()
+        assert engaged.partner_purchases > 0
+        assert verify_ledger(container.ctx).findings == []
+    finally:
+        container.close()

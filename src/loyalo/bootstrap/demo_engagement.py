@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from loyalo.application.gamification.service import BoardPeriod
 from loyalo.application.partners.service import PartnerDraft
+from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import PurchaseCommand
 from loyalo.application.reservations import ReserveCommand
 from loyalo.application.rewards.redemptions import RedeemCommand
@@ -80,8 +81,12 @@ def seed_engagement(
         running = tuple(c.challenge.id for c in container.gamification.running(uow, now))
         last_month = _month_start(now) - timedelta(days=1)
         at = datetime.combine(last_month, now.timetz())
-        month = container.gamification.points_board(uow, BoardPeriod.MONTH, at, 5)
-        challenge = container.gamification.challenge_board(uow, CHALLENGE, at, 5)
+        month = container.gamification.points_board(uow, BoardPeriod.MONTH, at, 5).entries
+        challenge = (
+            container.gamification.challenge_board(uow, CHALLENGE, at, 5).entries
+            if _has_challenge(container, uow)
+            else ()
+        )
     referred, qualified = _referrals(container, members)
     return EngagementSummary(
         rewards_in_catalogue=len(catalogue),
@@ -96,11 +101,15 @@ def seed_engagement(
         settlement_redeemed=settlement.points_redeemed,
         settlement_net=Money(settlement.net_minor, settlement.currency),
         running_challenges=running,
-        month_board=tuple(BoardLine(r.position, r.display_name, r.value) for r in month.entries),
-        challenge_board=tuple(
-            BoardLine(r.position, r.display_name, r.value) for r in challenge.entries
-        ),
+        month_board=tuple(BoardLine(r.position, r.display_name, r.value) for r in month),
+        challenge_board=tuple(BoardLine(r.position, r.display_name, r.value) for r in challenge),
     )
+
+
+def _has_challenge(container: Container, uow: UnitOfWork) -> bool:
+    """The example programme runs CHALLENGE; another programme (or none applied) may not."""
+    challenges = container.ctx.programmes.compiled(uow).document.challenges
+    return any(challenge.id == CHALLENGE for challenge in challenges)
 
 
 def _days_before(moment: datetime, days: int) -> date:

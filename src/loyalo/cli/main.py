@@ -221,18 +221,24 @@ def demo(
 
 
 def _print_engagement(engaged: EngagementSummary, url: str) -> None:
-    redeemed = ", ".join(f"{reward} {count}" for reward, count in engaged.redeemed.items())
-    out.print(f"[bold]Catalogue[/]   {engaged.rewards_in_catalogue} rewards; redeemed: {redeemed}")
-    out.print(f"              {url}/v1/rewards")
+    if engaged.rewards_in_catalogue:
+        redeemed = ", ".join(f"{reward} {count}" for reward, count in engaged.redeemed.items())
+        out.print(
+            f"[bold]Catalogue[/]   {engaged.rewards_in_catalogue} rewards; redeemed: {redeemed}"
+        )
+        out.print(f"              {url}/v1/rewards")
     out.print(
         f"[bold]Referrals[/]   {engaged.referred} members joined with a friend's code, "
         f"{engaged.referrals_qualified} first purchases rewarded both"
     )
-    out.print(f"[bold]Challenges[/]  running: {', '.join(engaged.running_challenges)}")
+    if engaged.running_challenges:
+        out.print(f"[bold]Challenges[/]  running: {', '.join(engaged.running_challenges)}")
     for title, board in (
         ("points last month", engaged.month_board),
         (f"{CHALLENGE} last month", engaged.challenge_board),
     ):
+        if not board:
+            continue
         table = Table(title=f"Leaderboard — {title}", title_justify="left", min_width=44)
         for column in ("#", "member", "score"):
             table.add_column(column)
