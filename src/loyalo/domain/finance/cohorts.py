@@ -1,0 +1,266 @@
+"""Breakage by issuing cohort: what became of each month's points, and what will.
+
+Attribution. Points are followed per member, first in first out, as the ledger's
+lots are spent: an earn (or an upward adjustment, or a cancelled redemption)
+opens a layer in the month it happened; a redemption, an expiry or a downward
+adjustment draws the oldest layers first; a return takes back the newest layer
+first (it undoes a recent purchase). A draw beyond every layer is a debt that the
+member's next credits settle before they open a layer, as ``movements.earn`` does.
+
+Forecast. For each age k (whole months since the cohort's month) the development
+rates are pooled over every cohort observed one month beyond k: the share of the
+points outstanding at the end of age k that were redeemed (or expired) during age
+k + 1. Each cohort's outstanding points are run forward through the rates of the
+ages it has not reached yet; past the oldest age observed, the last pooled rates
+go on as a geometric tail, so the outstanding points are ultimately redeemed in
+the proportion redeemed / (redeemed + expired) of that age, or never redeemed
+when nothing left that age at all. Never redeemed = issued - ultimate redeemed:
+the forecast breakage.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from loyalo.domain.finance.liability import EntryFlow, month_of, months_between
+
+
+@dataclass(slots=True)
+class CohortTally:
+    """One issuing month's points, and per age what left them."""
+
+    month: date
+    issued: int = 0  # net of returns
+    redeemed_by_age: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    expired_by_age: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    adjusted_by_age: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def outstanding_after(self, age: int) -> int:
+        """Points still held at the end of ``age``."""
+        gone = sum(
+            points
+            for ages in (self.redeemed_by_age, self.expired_by_age, self.adjusted_by_age)
+            for at, points in ages.items()
+            if at <= age
+        )
+        return self.issued - gone
+
+
+@dataclass(slots=True)
+class _Layer:
+    month: date
+    points: int
+
+
+@dataclass(slots=True)
+class _MemberPoints:
+    layers: list[_Layer] = field(default_factory=list)  # oldest first
+    debt: int = 0
+
+
+class CohortBook:
+    """Follows every member's points into their issuing cohorts."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        self._members: dict[str, _MemberPoints] = defaultdict(_MemberPoints)
+        self.cohorts: dict[date, CohortTally] = {}
+
+    def record(self, flow: EntryFlow) -> None:
+        """Entries of one member must come in their journal order."""
+        month = month_of(flow.occurred_at, self._zone)
+        member = self._members[flow.member_id]
+        credit = max(flow.issued, 0) + max(flow.adjusted, 0) + max(-flow.redeemed, 0)
+        self._credit(member, month, credit)
+        if flow.issued < 0:
+            self._take_back(member, -flow.issued)
+        self._draw(member, month, max(flow.redeemed, 0), "redeemed")
+        self._draw(member, month, flow.expired, "expired")
+        self._draw(member, month, max(-flow.adjusted, 0), "adjusted")
+
+    def outstanding(self) -> int:
+        return sum(layer.points for m in self._members.values() for layer in m.layers)
+
+    def debt(self) -> int:
+        return sum(m.debt for m in self._members.values())
+
+    def _cohort(self, month: date) -> CohortTally:
+        return self.cohorts.setdefault(month, CohortTally(month))
+
+    def _credit(self, member: _MemberPoints, month: date, points: int) -> None:
+        settled = min(points, member.debt)
+        member.debt -= settled
+        points -= settled
+        if points <= 0:
+            return
+        self._cohort(month).issued += points
+        if member.layers and member.layers[-1].month == month:
+            member.layers[-1].points += points
+        else:
+            member.layers.append(_Layer(month, points))
+
+    def _take_back(self, member: _MemberPoints, points: int) -> None:
+        while points and member.layers:
+            layer = member.layers[-1]
+            take = min(layer.points, points)
+            layer.points -= take
+            self._cohort(layer.month).issued -= take
+            points -= take
+            if layer.points == 0:
+                member.layers.pop()
+        member.debt += points
+
+    def _draw(self, member: _MemberPoints, month: date, points: int, outcome: str) -> None:
+        while points and member.layers:
+            layer = member.layers[0]
+            take = min(layer.points, points)
+            layer.points -= take
+            tally = self._cohort(layer.month)
+            ages: dict[int, int] = getattr(tally, f"{outcome}_by_age")
+            ages[months_between(layer.month, month)] += take
+            points -= take
+            if layer.points == 0:
+                member.layers.pop(0)
+        member.debt += points
+
+
+@dataclass(frozen=True, slots=True)
+class DevelopmentRate:
+    """Of the points outstanding at the end of ``age``, the shares gone in the next month."""
+
+    age: int
+    outstanding: int  # pooled over the cohorts observed at age + 1
+    redeemed: Decimal
+    expired: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CohortAge:
+    age: int
+    redeemed_share: Decimal  # cumulative, of the cohort's issued points
+    expired_share: Decimal
+    outstanding_share: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CohortForecast:
+    month: date
+    issued: int
+    redeemed: int
+    expired: int
+    adjusted: int
+    outstanding: int
+    ages: tuple[CohortAge, ...]
+    ultimate_redeemed: Decimal  # points, forecast
+    never_redeemed: Decimal  # points: issued - ultimate redeemed
+
+    @property
+    def breakage_share(self) -> Decimal:
+        return self.never_redeemed / self.issued if self.issued > 0 else Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class BreakageForecast:
+    as_of_month: date
+    rates: tuple[DevelopmentRate, ...]
+    cohorts: tuple[CohortForecast, ...]
+
+    @property
+    def issued(self) -> int:
+        return sum(c.issued for c in self.cohorts)
+
+    @property
+    def never_redeemed(self) -> Decimal:
+        return sum((c.never_redeemed for c in self.cohorts), Decimal(0))
+
+    @property
+    def ultimate_redemption_rate(self) -> Decimal:
+        issued = self.issued
+        if issued <= 0:
+            return Decimal(0)
+        return sum((c.ultimate_redeemed for c in self.cohorts), Decimal(0)) / issued
+
+    @property
+    def breakage_rate(self) -> Decimal:
+        """Forecast share of issued points never redeemed."""
+        return self.never_redeemed / self.issued if self.issued > 0 else Decimal(0)
+
+
+def development_rates(cohorts: Iterable[CohortTally], as_of: date) -> tuple[DevelopmentRate, ...]:
+    pooled: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for tally in cohorts:
+        for age in range(months_between(tally.month, as_of)):
+            sums = pooled[age]
+            sums[0] += tally.outstanding_after(age)
+            sums[1] += tally.redeemed_by_age.get(age + 1, 0)
+            sums[2] += tally.expired_by_age.get(age + 1, 0)
+    rates = []
+    for age in sorted(pooled):
+        held, redeemed, expired = pooled[age]
+        rates.append(DevelopmentRate(age, held, _share(redeemed, held), _share(expired, held)))
+    return tuple(rates)
+
+
+def _share(points: int, of: int) -> Decimal:
+    return Decimal(points) / of if of > 0 else Decimal(0)
+
+
+def _ultimate_redeemed_share(rates: tuple[DevelopmentRate, ...], from_age: int) -> Decimal:
+    """Of one point outstanding at the end of ``from_age``, the share ever redeemed."""
+    remaining, redeemed = Decimal(1), Decimal(0)
+    for rate in rates[from_age:]:
+        redeemed += remaining * rate.redeemed
+        remaining -= remaining * (rate.redeemed + rate.expired)
+    tail = rates[-1] if rates else None
+    if tail is not None and tail.redeemed + tail.expired > 0:
+        redeemed += remaining * tail.redeemed / (tail.redeemed + tail.expired)
+    return redeemed
+
+
+def forecast(book: CohortBook, as_of: date) -> BreakageForecast:
+    rates = development_rates(book.cohorts.values(), as_of)
+    forecasts = tuple(
+        _forecast_cohort(tally, rates, months_between(tally.month, as_of))
+        for _, tally in sorted(book.cohorts.items())
+        if tally.month <= as_of
+    )
+    return BreakageForecast(as_of, rates, forecasts)
+
+
+def _forecast_cohort(
+    tally: CohortTally, rates: tuple[DevelopmentRate, ...], latest_age: int
+) -> CohortForecast:
+    redeemed = sum(tally.redeemed_by_age.values())
+    expired = sum(tally.expired_by_age.values())
+    adjusted = sum(tally.adjusted_by_age.values())
+    outstanding = tally.outstanding_after(latest_age)
+    ultimate = redeemed + outstanding * _ultimate_redeemed_share(rates, latest_age)
+    return CohortForecast(
+        month=tally.month,
+        issued=tally.issued,
+        redeemed=redeemed,
+        expired=expired,
+        adjusted=adjusted,
+        outstanding=outstanding,
+        ages=tuple(_age(tally, age) for age in range(latest_age + 1)),
+        ultimate_redeemed=ultimate,
+        never_redeemed=tally.issued - ultimate,
+    )
+
+
+def _age(tally: CohortTally, age: int) -> CohortAge:
+    def share(ages: dict[int, int]) -> Decimal:
+        gone = sum(p for at, p in ages.items() if at <= age)
+        return Decimal(gone) / tally.issued if tally.issued > 0 else Decimal(0)
+
+    redeemed = share(tally.redeemed_by_age)
+    expired = share(tally.expired_by_age)
+    outstanding = (
+        Decimal(tally.outstanding_after(age)) / tally.issued if tally.issued > 0 else Decimal(0)
+    )
+    return CohortAge(age, redeemed, expired, outstanding)
