@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -62,8 +63,8 @@ def test_at_the_break_even_lift_roi_is_zero_and_sign_follows_the_lift() -> None:
         incremental_lift=D("0.5"),
     )
     assert project(base).roi == 0
-    below = project(FinancialInputs(**{**_as_dict(base), "incremental_lift": D("0.4")}))
-    above = project(FinancialInputs(**{**_as_dict(base), "incremental_lift": D("0.6")}))
+    below = project(replace(base, incremental_lift=D("0.4")))
+    above = project(replace(base, incremental_lift=D("0.6")))
     assert below.roi is not None
     assert below.roi < 0
     assert above.roi is not None
@@ -116,10 +117,6 @@ def test_inputs_out_of_range_are_refused(field: str, value: object) -> None:
     with pytest.raises(InvalidInput) as refused:
         FinancialInputs(**{field: value})  # type: ignore[arg-type]
     assert refused.value.extensions["field"] == field
-
-
-def _as_dict(inputs: FinancialInputs) -> dict[str, object]:
-    return {name: getattr(inputs, name) for name in FinancialInputs.field_names()}
 
 
 rates = st.decimals(min_value=0, max_value=1, places=3)

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from loyalo.application.coupons.ports import CouponRepository
+from loyalo.application.finance.ports import FinanceLedgerReader
 from loyalo.application.gamification.ports import GamificationRepository
 from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
@@ -276,6 +277,8 @@ class UnitOfWork(Protocol):
     def coupons(self) -> CouponRepository: ...
     @property
     def rewards(self) -> RewardRepository: ...
+    @property
+    def finance(self) -> FinanceLedgerReader: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -16,6 +16,7 @@ from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
+from loyalo.application.finance.service import FinanceService
 from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.history.importer import HistoryImporter
@@ -65,6 +66,7 @@ class Container:
     referrals: ReferralService
     coupons: CouponService
     rewards: RewardService
+    finance: FinanceService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -117,6 +119,7 @@ def build(
         referrals=referrals,
         coupons=coupons,
         rewards=RewardService(ctx, coupons),
+        finance=FinanceService(ctx),
     )
 
 

@@ -17,6 +17,7 @@ from loyalo.adapters.http.routers import (
     checkout,
     coupons,
     events,
+    finance,
     gamification,
     giftcards,
     ledger,
@@ -103,6 +104,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         referrals,
         rewards,
         coupons,
+        finance,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -11,6 +11,7 @@ from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.context import AppContext
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
+from loyalo.application.finance.service import FinanceService
 from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.idempotency import IdempotentRunner
@@ -51,3 +52,4 @@ class HttpServices:
     gift_cards: GiftCardService
     referrals: ReferralService
     coupons: CouponService
+    finance: FinanceService

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
 from loyalo.adapters.storage.coupons import SqlCouponRepository
+from loyalo.adapters.storage.finance import SqlFinanceLedgerReader
 from loyalo.adapters.storage.gamification import SqlGamificationRepository
 from loyalo.adapters.storage.giftcards import SqlGiftCardRepository
 from loyalo.adapters.storage.history import SqlHistoryRepository
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.referrals = SqlReferralRepository(session)
         self.coupons = SqlCouponRepository(session)
         self.rewards = SqlRewardRepository(session)
+        self.finance = SqlFinanceLedgerReader(session)
 
     def commit(self) -> None:
         self.session.commit()

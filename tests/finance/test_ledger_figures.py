@@ -1,0 +1,143 @@
+"""Liability and breakage read from a ledger written through the services, on both engines,
+compared with sums the test takes from the members' journals itself."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+from loyalo.application.audit import verify_ledger
+from loyalo.application.jobs import run_due
+from loyalo.application.reservations import ReserveCommand
+from loyalo.bootstrap.container import Container
+from loyalo.domain.ledger.accounts import AccountKind
+from loyalo.domain.members.member import Member
+from loyalo.domain.money import Money
+from tests.api.helpers import assert_problem
+from tests.conftest import Api
+from tests.programme.support import apply, buy, enrol, give_back
+from tests.support.clock import FakeClock
+
+
+def reserve(container: Container, member: Member, points: int) -> str:
+    with container.ctx.uow() as uow:
+        result = container.reservations.reserve(
+            uow, ReserveCommand(member=f"id:{member.member_id}", points=points, ttl_seconds=3600)
+        )
+        uow.commit()
+    return result.hold.hold_id
+
+
+def spend(container: Container, member: Member, points: int) -> None:
+    hold_id = reserve(container, member, points)
+    with container.ctx.uow() as uow:
+        container.reservations.commit(uow, hold_id, None)
+        uow.commit()
+
+
+def system_sums(container: Container, members: list[Member]) -> Counter[AccountKind]:
+    """Every posting on a system account, summed from each member's own journal."""
+    sums: Counter[AccountKind] = Counter()
+    with container.ctx.uow() as uow:
+        for member in members:
+            for stored in uow.ledger.history(member.member_id, 10_000, None):
+                for posting in stored.entry.postings:
+                    if not posting.account.is_member_account:
+                        sums[posting.account] += posting.points
+    return sums
+
+
+def member_points(container: Container, members: list[Member]) -> int:
+    with container.ctx.uow() as uow:
+        balances = [uow.ledger.balance(m.member_id) for m in members]
+    return sum(b.available + b.pending + b.held for b in balances)
+
+
+def a_season(container: Container, clock: FakeClock) -> list[Member]:
+    """March: a earns 100, b 200. April: a earns 50 and spends 120; b buys 30.00 and returns
+    it. May: b's March points expire (lifetime of two months); b earns 80 and holds 20."""
+    apply(container, currency="PLN", timezone="UTC", expiry={"policy": "lifetime", "months": 2})
+    a = enrol(container, email="a@example.pl")
+    b = enrol(container, email="b@example.pl")
+    buy(container, a, 10000)
+    buy(container, b, 20000)
+    clock.advance(timedelta(days=31))
+    buy(container, a, 5000)
+    spend(container, a, 120)
+    returned = buy(container, b, 3000)
+    give_back(container, returned.purchase.purchase_id)
+    clock.advance(timedelta(days=31))
+    run_due(container.ctx)
+    buy(container, b, 8000)
+    reserve(container, b, 20)
+    return [a, b]
+
+
+def test_liability_and_monthly_flows(container: Container, clock: FakeClock) -> None:
+    members = a_season(container, clock)
+    report = container.finance.liability()
+    sums = system_sums(container, members)
+
+    assert report.liability.outstanding.liability == member_points(container, members) == 110
+    assert report.liability.outstanding.held == 20
+    assert report.liability.value == Money(1100, "PLN")  # 110 points at 10 points per 1.00
+    assert report.totals.issued == -sums[AccountKind.ISSUANCE] == 430
+    assert report.totals.redeemed == sums[AccountKind.REDEMPTION] == 120
+    assert report.totals.expired == sums[AccountKind.BREAKAGE] == 200
+    assert report.totals.breakage_rate == Decimal(200) / 430
+    assert report.cost_of_redeemed == Money(1200, "PLN")
+    assert [
+        (m.month, m.issued, m.taken_back, m.redeemed, m.expired, m.closing) for m in report.months
+    ] == [
+        (date(2026, 3, 1), 300, 0, 0, 0, 300),
+        (date(2026, 4, 1), 80, 30, 120, 0, 230),
+        (date(2026, 5, 1), 80, 0, 0, 200, 110),
+    ]
+    assert verify_ledger(container.ctx).ok
+
+
+def test_breakage_by_cohort(container: Container, clock: FakeClock) -> None:
+    members = a_season(container, clock)
+    report = container.finance.breakage()
+    march, april, may = report.forecast.cohorts
+    # March: a's 100 redeemed at age 1, b's 200 expired at age 2
+    assert (march.issued, march.redeemed, march.expired, march.outstanding) == (300, 100, 200, 0)
+    # April: a's 50, of which 20 redeemed at once; b's 30 taken back by the return
+    assert (april.issued, april.redeemed, april.outstanding) == (50, 20, 30)
+    assert (may.issued, may.outstanding) == (80, 80)
+    assert sum(c.outstanding for c in report.forecast.cohorts) == member_points(container, members)
+    assert march.never_redeemed == 200
+    assert report.totals.breakage_rate == Decimal(200) / 430
+    total = report.forecast
+    assert total.issued == 430
+    assert total.never_redeemed == sum(c.issued - c.ultimate_redeemed for c in total.cohorts)
+
+
+def test_the_endpoints_for_admin_keys_only(api: Api, clock: FakeClock) -> None:
+    a_season(api.container, clock)
+    liability = api.admin.get("/v1/analytics/liability")
+    assert liability.status_code == 200, liability.text
+    body = liability.json()
+    assert body["points"] == {
+        "available": 90,
+        "pending": 0,
+        "held": 20,
+        "debt": 0,
+        "liability": 110,
+    }
+    assert body["value"] == {"amount": "11.00", "currency": "PLN"}
+    assert body["totals"]["breakage_rate"] == "0.465116"  # 200 / 430
+    assert [m["month"] for m in body["months"]] == ["2026-03", "2026-04", "2026-05"]
+
+    breakage = api.admin.get("/v1/analytics/breakage")
+    assert breakage.status_code == 200, breakage.text
+    cohorts = breakage.json()["cohorts"]
+    assert [(c["month"], c["issued"], c["outstanding"]) for c in cohorts] == [
+        ("2026-03", 300, 0),
+        ("2026-04", 50, 30),
+        ("2026-05", 80, 80),
+    ]
+    assert cohorts[0]["never_redeemed"] == "200.00"
+    assert_problem(api.pos.get("/v1/analytics/liability"), 403, "forbidden")
+    assert_problem(api.pos.get("/v1/analytics/breakage"), 403, "forbidden")
