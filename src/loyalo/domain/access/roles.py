@@ -51,7 +51,7 @@ class Capability(StrEnum):
     CHARITY_READ = "charity:read"
     COUPONS_READ = "coupons:read"
     COUPONS_WRITE = "coupons:write"
-    ANALYTICS_READ = "analytics:read"  # KPIs, liability, breakage: admin only
+    ANALYTICS_READ = "analytics:read"  # KPIs and lifetime values of the whole base
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
