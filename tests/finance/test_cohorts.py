@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from loyalo.domain.errors import InvalidInput
 from loyalo.domain.finance.cohorts import CohortBook, forecast
 from loyalo.domain.finance.liability import EntryFlow, monthly_flows, totals_of
 
@@ -55,11 +57,15 @@ def test_points_are_followed_into_their_cohorts() -> None:
     assert book.outstanding() == 110
 
 
-def test_forecast_by_hand() -> None:
+def the_example() -> CohortBook:
     book = CohortBook(UTC_ZONE)
     for f in EXAMPLE:
         book.record(f)
-    result = forecast(book, date(2026, 3, 1))
+    return book
+
+
+def test_forecast_by_hand() -> None:
+    result = forecast(the_example(), date(2026, 3, 1), horizon_months=3)
     # age 0 -> 1: outstanding 250 (Jan) + 30 (Feb); 100 redeemed, 30 expired in the next month
     # age 1 -> 2: Jan only, 150 outstanding; 30 redeemed, 10 expired
     assert [(r.age, r.outstanding, r.redeemed, r.expired) for r in result.rates] == [
@@ -67,14 +73,27 @@ def test_forecast_by_hand() -> None:
         (1, 150, Decimal(30) / 150, Decimal(10) / 150),
     ]
     jan, feb = result.cohorts
-    # January is the oldest: the tail redeems 0.2 / (0.2 + 1/15) = 3/4 of its 110 points
+    # January, at age 2, has one month to the horizon, past the oldest age observed: at the
+    # rates pooled over both ages (130 of 430 redeemed), 110 x 13/43 of its points
     assert (jan.redeemed, jan.expired, jan.outstanding) == (130, 10, 110)
-    assert jan.ultimate_redeemed == Decimal("212.5")
-    assert jan.never_redeemed == Decimal("37.5")
+    assert abs(jan.ultimate_redeemed - (130 + Decimal(1430) / 43)) < Decimal("1e-20")
+    assert jan.never_redeemed == 250 - jan.ultimate_redeemed
     assert (feb.ultimate_redeemed, feb.never_redeemed) == (Decimal(20), Decimal(30))
-    assert result.breakage_rate == Decimal("0.225")
+    assert result.never_redeemed == jan.never_redeemed + 30
+    assert result.breakage_rate == result.never_redeemed / 300
+    assert result.ultimate_redemption_rate == (jan.ultimate_redeemed + 20) / 300
     assert jan.ages[-1].outstanding_share == Decimal(110) / 250
     assert jan.ages[1].redeemed_share == Decimal(100) / 250
+
+
+def test_the_pooled_rates_go_on_to_the_default_horizon() -> None:
+    result = forecast(the_example(), date(2026, 3, 1))
+    assert result.horizon_months == 36
+    jan = result.cohorts[0]
+    # 34 more months at 13/43 redeemed and 4/43 expired each:
+    # 110 x 13/43 x the sum of (26/43)^j for j < 34 = 110 x 13/17 x (1 - (26/43)^34)
+    share = Decimal(13) / 17 * (1 - (Decimal(26) / 43) ** 34)
+    assert abs(jan.ultimate_redeemed - (130 + 110 * share)) < Decimal("1e-20")
 
 
 def test_a_young_cohort_is_developed_through_the_older_ones_rates() -> None:
@@ -85,11 +104,23 @@ def test_a_young_cohort_is_developed_through_the_older_ones_rates() -> None:
         flow("b", 2, issued=100),  # nothing redeemed yet
     ]:
         book.record(f)
-    result = forecast(book, date(2026, 2, 1))
-    # rate at age 0: 50 of 100 redeemed, none expired; the tail redeems everything left
+    result = forecast(book, date(2026, 2, 1), horizon_months=2)
+    # half of what is left is redeemed each month, for two months: 50 + 25
     feb = result.cohorts[1]
-    assert feb.ultimate_redeemed == Decimal(100)
-    assert feb.never_redeemed == 0
+    assert feb.ultimate_redeemed == Decimal(75)
+    assert feb.never_redeemed == Decimal(25)
+
+
+def test_without_any_history_nothing_is_forecast_to_be_redeemed() -> None:
+    book = CohortBook(UTC_ZONE)
+    book.record(flow("a", 1, issued=100))
+    (jan,) = forecast(book, date(2026, 1, 1)).cohorts
+    assert (jan.ultimate_redeemed, jan.never_redeemed) == (Decimal(0), Decimal(100))
+
+
+def test_the_horizon_must_be_a_month_at_least() -> None:
+    with pytest.raises(InvalidInput):
+        forecast(CohortBook(UTC_ZONE), date(2026, 1, 1), horizon_months=0)
 
 
 def test_a_debt_is_settled_before_a_new_layer_opens() -> None:

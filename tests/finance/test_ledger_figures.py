@@ -139,5 +139,11 @@ def test_the_endpoints_for_admin_keys_only(api: Api, clock: FakeClock) -> None:
         ("2026-05", 80, 80),
     ]
     assert cohorts[0]["never_redeemed"] == "200.00"
+    assert breakage.json()["horizon_months"] == 36
+    short = api.admin.get("/v1/analytics/breakage", params={"horizon_months": 1}).json()
+    assert short["horizon_months"] == 1
+    # May's 80 points, at age 0, get one month at the age-0 rate: 100 of 330 redeemed
+    assert short["cohorts"][2]["ultimate_redeemed"] == "24.24"  # 80 x 100/330
+    assert short["cohorts"][1]["never_redeemed"] == "30.00"  # April is past the horizon
     assert_problem(api.pos.get("/v1/analytics/liability"), 403, "forbidden")
     assert_problem(api.pos.get("/v1/analytics/breakage"), 403, "forbidden")

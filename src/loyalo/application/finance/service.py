@@ -9,7 +9,12 @@ from zoneinfo import ZoneInfo
 
 from loyalo.application.context import AppContext
 from loyalo.application.ports import UnitOfWork
-from loyalo.domain.finance.cohorts import BreakageForecast, CohortBook, forecast
+from loyalo.domain.finance.cohorts import (
+    DEFAULT_HORIZON_MONTHS,
+    BreakageForecast,
+    CohortBook,
+    forecast,
+)
 from loyalo.domain.finance.liability import (
     FlowTotals,
     Liability,
@@ -76,7 +81,9 @@ class FinanceService:
             cost_of_redeemed=points_value(totals.redeemed, rate, currency),
         )
 
-    def breakage(self, as_of: datetime | None = None) -> BreakageReport:
+    def breakage(
+        self, as_of: datetime | None = None, horizon_months: int = DEFAULT_HORIZON_MONTHS
+    ) -> BreakageReport:
         at = as_of or self._ctx.clock.now()
         with self._ctx.uow() as uow:
             programme = self._programme(uow)
@@ -91,7 +98,7 @@ class FinanceService:
             currency=programme.currency,
             redeem_points_per_unit=programme.redeem_points_per_unit,
             totals=totals_of(monthly_flows(flows, programme.zone)),
-            forecast=forecast(book, as_of_month),
+            forecast=forecast(book, as_of_month, horizon_months),
         )
 
     def inputs_from_ledger(self, base: FinancialInputs) -> FinancialInputs:

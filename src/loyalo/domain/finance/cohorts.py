@@ -10,12 +10,12 @@ member's next credits settle before they open a layer, as ``movements.earn`` doe
 Forecast. For each age k (whole months since the cohort's month) the development
 rates are pooled over every cohort observed one month beyond k: the share of the
 points outstanding at the end of age k that were redeemed (or expired) during age
-k + 1. Each cohort's outstanding points are run forward through the rates of the
-ages it has not reached yet; past the oldest age observed, the last pooled rates
-go on as a geometric tail, so the outstanding points are ultimately redeemed in
-the proportion redeemed / (redeemed + expired) of that age, or never redeemed
-when nothing left that age at all. Never redeemed = issued - ultimate redeemed:
-the forecast breakage.
+k + 1. Each cohort's outstanding points are run forward, month by month, through
+the rates of the ages it has not reached yet - past the oldest age observed, the
+rates pooled over every age observed (one cohort's last month is too noisy to go
+on with) - up to the horizon age; points still outstanding then
+are counted as never redeemed (without expiry nothing else would ever call them
+lost). Never redeemed = issued - ultimate redeemed: the forecast breakage.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from loyalo.domain.errors import InvalidInput
 from loyalo.domain.finance.liability import EntryFlow, month_of, months_between
+
+DEFAULT_HORIZON_MONTHS = 36
 
 
 @dataclass(slots=True)
@@ -75,12 +78,12 @@ class CohortBook:
         """Entries of one member must come in their journal order."""
         month = month_of(flow.occurred_at, self._zone)
         member = self._members[flow.member_id]
-        credit = max(flow.issued, 0) + max(flow.adjusted, 0) + max(-flow.redeemed, 0)
-        self._credit(member, month, credit)
+        gave_back = max(-flow.redeemed, 0) + max(-flow.expired, 0)  # cancellations
+        self._credit(member, month, max(flow.issued, 0) + max(flow.adjusted, 0) + gave_back)
         if flow.issued < 0:
             self._take_back(member, -flow.issued)
         self._draw(member, month, max(flow.redeemed, 0), "redeemed")
-        self._draw(member, month, flow.expired, "expired")
+        self._draw(member, month, max(flow.expired, 0), "expired")
         self._draw(member, month, max(-flow.adjusted, 0), "adjusted")
 
     def outstanding(self) -> int:
@@ -135,8 +138,16 @@ class DevelopmentRate:
 
     age: int
     outstanding: int  # pooled over the cohorts observed at age + 1
-    redeemed: Decimal
-    expired: Decimal
+    redeemed_points: int  # of them, redeemed in the next month
+    expired_points: int
+
+    @property
+    def redeemed(self) -> Decimal:
+        return _share(self.redeemed_points, self.outstanding)
+
+    @property
+    def expired(self) -> Decimal:
+        return _share(self.expired_points, self.outstanding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +178,7 @@ class CohortForecast:
 @dataclass(frozen=True, slots=True)
 class BreakageForecast:
     as_of_month: date
+    horizon_months: int  # ages past it: never redeemed
     rates: tuple[DevelopmentRate, ...]
     cohorts: tuple[CohortForecast, ...]
 
@@ -199,47 +211,58 @@ def development_rates(cohorts: Iterable[CohortTally], as_of: date) -> tuple[Deve
             sums[0] += tally.outstanding_after(age)
             sums[1] += tally.redeemed_by_age.get(age + 1, 0)
             sums[2] += tally.expired_by_age.get(age + 1, 0)
-    rates = []
-    for age in sorted(pooled):
-        held, redeemed, expired = pooled[age]
-        rates.append(DevelopmentRate(age, held, _share(redeemed, held), _share(expired, held)))
-    return tuple(rates)
+    return tuple(DevelopmentRate(age, *pooled[age]) for age in sorted(pooled))
 
 
 def _share(points: int, of: int) -> Decimal:
     return Decimal(points) / of if of > 0 else Decimal(0)
 
 
-def _ultimate_redeemed_share(rates: tuple[DevelopmentRate, ...], from_age: int) -> Decimal:
-    """Of one point outstanding at the end of ``from_age``, the share ever redeemed."""
+def tail_rate(rates: tuple[DevelopmentRate, ...]) -> DevelopmentRate:
+    """The rates pooled over every age observed: they go on past the oldest age."""
+    return DevelopmentRate(
+        age=rates[-1].age + 1 if rates else 0,
+        outstanding=sum(r.outstanding for r in rates),
+        redeemed_points=sum(r.redeemed_points for r in rates),
+        expired_points=sum(r.expired_points for r in rates),
+    )
+
+
+def _ultimate_redeemed_share(
+    rates: tuple[DevelopmentRate, ...], from_age: int, horizon: int
+) -> Decimal:
+    """Of one point outstanding at the end of ``from_age``, the share redeemed by ``horizon``."""
     remaining, redeemed = Decimal(1), Decimal(0)
-    for rate in rates[from_age:]:
+    tail = tail_rate(rates)
+    for age in range(from_age, horizon):
+        rate = rates[age] if age < len(rates) else tail
         redeemed += remaining * rate.redeemed
         remaining -= remaining * (rate.redeemed + rate.expired)
-    tail = rates[-1] if rates else None
-    if tail is not None and tail.redeemed + tail.expired > 0:
-        redeemed += remaining * tail.redeemed / (tail.redeemed + tail.expired)
     return redeemed
 
 
-def forecast(book: CohortBook, as_of: date) -> BreakageForecast:
+def forecast(
+    book: CohortBook, as_of: date, horizon_months: int = DEFAULT_HORIZON_MONTHS
+) -> BreakageForecast:
+    if horizon_months < 1:
+        raise InvalidInput("the horizon must be at least one month", field="horizon_months")
     rates = development_rates(book.cohorts.values(), as_of)
     forecasts = tuple(
-        _forecast_cohort(tally, rates, months_between(tally.month, as_of))
+        _forecast_cohort(tally, rates, months_between(tally.month, as_of), horizon_months)
         for _, tally in sorted(book.cohorts.items())
         if tally.month <= as_of
     )
-    return BreakageForecast(as_of, rates, forecasts)
+    return BreakageForecast(as_of, horizon_months, rates, forecasts)
 
 
 def _forecast_cohort(
-    tally: CohortTally, rates: tuple[DevelopmentRate, ...], latest_age: int
+    tally: CohortTally, rates: tuple[DevelopmentRate, ...], latest_age: int, horizon: int
 ) -> CohortForecast:
     redeemed = sum(tally.redeemed_by_age.values())
     expired = sum(tally.expired_by_age.values())
     adjusted = sum(tally.adjusted_by_age.values())
     outstanding = tally.outstanding_after(latest_age)
-    ultimate = redeemed + outstanding * _ultimate_redeemed_share(rates, latest_age)
+    ultimate = redeemed + outstanding * _ultimate_redeemed_share(rates, latest_age, horizon)
     return CohortForecast(
         month=tally.month,
         issued=tally.issued,

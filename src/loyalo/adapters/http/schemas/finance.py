@@ -177,6 +177,7 @@ class ForecastOut(BaseModel):
 
 class BreakageOut(BaseModel):
     as_of: datetime
+    horizon_months: int = Field(description="Points outstanding at this age count as lost")
     currency: str
     observed: TotalsOut
     forecast: ForecastOut
@@ -189,6 +190,7 @@ class BreakageOut(BaseModel):
         result = report.forecast
         return cls(
             as_of=report.as_of,
+            horizon_months=result.horizon_months,
             currency=report.currency,
             observed=TotalsOut.of(report.totals),
             forecast=ForecastOut(
@@ -199,7 +201,9 @@ class BreakageOut(BaseModel):
             ),
             method=(
                 "Points followed per member first in first out into monthly issuing cohorts; "
-                "pooled monthly development rates by age; a geometric tail past the oldest age "
+                "pooled monthly development rates by age, and past the oldest age the rates "
+                "pooled over all ages, up to the horizon; what is outstanding then counts as "
+                "never redeemed "
                 "(docs/METRICS.md, Liability and breakage)"
             ),
             development=[DevelopmentOut.of(r) for r in result.rates],
