@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
+from loyalo.application.adjustments import AdjustmentCommand
 from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.application.reservations import ReserveCommand
@@ -112,6 +113,28 @@ def test_breakage_by_cohort(container: Container, clock: FakeClock) -> None:
     total = report.forecast
     assert total.issued == 430
     assert total.never_redeemed == sum(c.issued - c.ultimate_redeemed for c in total.cohorts)
+
+
+def test_adjustments_and_an_empty_ledger(container: Container, clock: FakeClock) -> None:
+    apply(container, currency="PLN", timezone="UTC")
+    empty = container.finance.liability()
+    assert (empty.liability.outstanding.liability, empty.months) == (0, ())
+    assert empty.totals.breakage_rate == 0
+    assert container.finance.breakage().forecast.cohorts == ()
+    member = enrol(container, email="adj@example.pl")
+    buy(container, member, 10000)
+    for points in (25, -40):
+        with container.ctx.uow() as uow:
+            container.adjustments.adjust(
+                uow, AdjustmentCommand(f"id:{member.member_id}", points, "support", "test")
+            )
+            uow.commit()
+    report = container.finance.liability()
+    assert report.totals.adjusted == -system_sums(container, [member])[AccountKind.ADJUSTMENT]
+    assert report.totals.adjusted == -15
+    assert report.months[-1].closing == member_points(container, [member]) == 85
+    (march,) = container.finance.breakage().forecast.cohorts
+    assert (march.issued, march.adjusted, march.outstanding) == (125, 40, 85)
 
 
 def test_the_endpoints_for_admin_keys_only(api: Api, clock: FakeClock) -> None:

@@ -9,7 +9,7 @@ of month rows) is fixed when the workbook is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -247,7 +247,7 @@ def _actuals(sheet: Worksheet, row: int, actuals: LedgerActuals) -> None:
         bold=True
     )
     figures: list[tuple[str, object, str]] = [
-        ("As of", actuals.as_of.replace(tzinfo=None), "yyyy-mm-dd hh:mm"),
+        ("As of (UTC)", actuals.as_of.astimezone(UTC).replace(tzinfo=None), "yyyy-mm-dd hh:mm"),
         ("Liability (points)", actuals.liability_points, "#,##0"),
         (f"Liability ({actuals.currency})", float(actuals.liability_value), MONEY),
         ("Points issued", actuals.issued, "#,##0"),
