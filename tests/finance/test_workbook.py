@@ -3,11 +3,14 @@ figures to the cent, an input changed in the workbook moving the results as in t
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import formulas
 import openpyxl
@@ -48,6 +51,7 @@ INPUTS_MODEL = FinancialInputs(
     opening_liability=Decimal(150000),
     months=12,
 )
+SOFFICE = shutil.which("soffice")
 INPUT_ROW = {spec.name: row for row, spec in enumerate(INPUT_SPECS, start=2)}
 
 
@@ -67,7 +71,44 @@ class Recalculated:
         return self._solution[self._key(sheet, cell)].value[0][0]
 
 
-def assert_matches_model(book: Recalculated, result: FinancialResult) -> None:
+class LibreOfficeRecalculated:
+    """The workbook opened by headless LibreOffice, which recalculates it on load."""
+
+    def __init__(self, path: Path, changes: dict[str, float] | None = None) -> None:
+        source = path
+        if changes:
+            edited = openpyxl.load_workbook(path)
+            for name, value in changes.items():
+                edited[INPUTS][f"B{INPUT_ROW[name]}"] = value
+            source = path.with_name(f"edited-{path.name}")
+            edited.save(source)
+        out = path.parent / "recalculated"
+        subprocess.run(
+            [
+                SOFFICE or "soffice",
+                f"-env:UserInstallation=file://{path.parent / 'lo-profile'}",
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        self._book = openpyxl.load_workbook(out / source.name, data_only=True)
+
+    def value(self, sheet: str, cell: str) -> Any:
+        return self._book[sheet][cell].value
+
+
+class Cells(Protocol):
+    def value(self, sheet: str, cell: str) -> Any: ...
+
+
+def assert_matches_model(book: Cells, result: FinancialResult) -> None:
     for row, month in enumerate(result.months, start=2):
         for column in ACCRUAL_COLUMNS:
             expected = (
@@ -148,6 +189,18 @@ def test_an_input_changed_in_the_workbook_moves_the_results_as_in_the_model(
     changed = project(replace(INPUTS_MODEL, **changes))  # type: ignore[arg-type]
     assert changed.roi != project(INPUTS_MODEL).roi
     assert_matches_model(book, changed)
+
+
+@pytest.mark.skipif(
+    SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice is not installed"
+)
+def test_libreoffice_recalculates_the_same_figures(tmp_path: Path) -> None:
+    path = tmp_path / "model.xlsx"
+    write_workbook(path, INPUTS_MODEL)
+    assert_matches_model(LibreOfficeRecalculated(path), project(INPUTS_MODEL))
+    changes = {"incremental_lift": Decimal("0.45"), "months_to_redeem": Decimal(3)}
+    changed = LibreOfficeRecalculated(path, {k: float(v) for k, v in changes.items()})
+    assert_matches_model(changed, project(replace(INPUTS_MODEL, **changes)))  # type: ignore[arg-type]
 
 
 def test_no_break_even_reads_n_a(tmp_path: Path) -> None:
