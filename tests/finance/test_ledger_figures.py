@@ -12,6 +12,7 @@ from loyalo.application.audit import verify_ledger
 from loyalo.application.jobs import run_due
 from loyalo.application.reservations import ReserveCommand
 from loyalo.bootstrap.container import Container
+from loyalo.domain.finance.model import FinancialInputs
 from loyalo.domain.ledger.accounts import AccountKind
 from loyalo.domain.members.member import Member
 from loyalo.domain.money import Money
@@ -170,3 +171,17 @@ def test_the_endpoints_for_admin_keys_only(api: Api, clock: FakeClock) -> None:
     assert short["cohorts"][1]["never_redeemed"] == "30.00"  # April is past the horizon
     assert_problem(api.pos.get("/v1/analytics/liability"), 403, "forbidden")
     assert_problem(api.pos.get("/v1/analytics/breakage"), 403, "forbidden")
+
+
+def test_the_position_gives_the_models_actuals(container: Container, clock: FakeClock) -> None:
+    a_season(container, clock)
+    position = container.finance.position()
+    assert position.liability == container.finance.liability()
+    assert position.breakage == container.finance.breakage()
+    inputs = position.model_inputs(FinancialInputs(monthly_sales=Decimal(5000)))
+    assert inputs.monthly_sales == 5000  # not the ledger's to say
+    assert inputs.opening_liability == 110
+    assert inputs.point_value == Decimal("0.1")  # 10 points pay 1.00
+    assert inputs.earn_points_per_unit == 1
+    assert inputs.redemption_rate == position.breakage.forecast.ultimate_redemption_rate
+    assert 0 < inputs.redemption_rate < 1

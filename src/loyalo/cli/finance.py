@@ -10,7 +10,7 @@ from rich.console import Console
 
 from loyalo.adapters.finance_workbook.inputs import parse_inputs
 from loyalo.adapters.finance_workbook.workbook import LedgerActuals, write_workbook
-from loyalo.application.finance.service import BreakageReport, LiabilityReport
+from loyalo.application.finance.service import LedgerPosition
 from loyalo.bootstrap.container import build
 from loyalo.domain.errors import InvalidInput
 from loyalo.domain.finance.model import FinancialInputs, project
@@ -52,15 +52,14 @@ def finance_workbook(
 def _from_ledger(inputs: FinancialInputs) -> tuple[FinancialInputs, LedgerActuals]:
     container = build(migrate=True)
     try:
-        service = container.finance
-        updated = service.inputs_from_ledger(inputs)
-        actuals = ledger_actuals(service.liability(), service.breakage())
+        position = container.finance.position()
     finally:
         container.close()
-    return updated, actuals
+    return position.model_inputs(inputs), ledger_actuals(position)
 
 
-def ledger_actuals(liability: LiabilityReport, breakage: BreakageReport) -> LedgerActuals:
+def ledger_actuals(position: LedgerPosition) -> LedgerActuals:
+    liability, breakage = position.liability, position.breakage
     totals = breakage.totals
     return LedgerActuals(
         as_of=liability.liability.as_of,

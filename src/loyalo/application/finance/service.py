@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,9 +16,11 @@ from loyalo.domain.finance.cohorts import (
     forecast,
 )
 from loyalo.domain.finance.liability import (
+    EntryFlow,
     FlowTotals,
     Liability,
     MonthFlows,
+    OutstandingPoints,
     liability_of,
     month_of,
     monthly_flows,
@@ -54,11 +56,41 @@ class BreakageReport:
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerPosition:
+    """Liability and breakage read in one transaction, with the rates they were valued at."""
+
+    liability: LiabilityReport
+    breakage: BreakageReport
+    earn_points_per_unit: Decimal
+
+    def model_inputs(self, base: FinancialInputs) -> FinancialInputs:
+        """``base`` with the ledger's actuals: today's liability, the point's value and the
+        earning rate, and the redemption rate the cohorts forecast (kept when none issued)."""
+        forecast_ = self.breakage.forecast
+        return replace(
+            base,
+            opening_liability=Decimal(self.liability.liability.outstanding.liability),
+            point_value=1 / self.breakage.redeem_points_per_unit,
+            earn_points_per_unit=self.earn_points_per_unit,
+            redemption_rate=(
+                forecast_.ultimate_redemption_rate if forecast_.issued > 0 else base.redemption_rate
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class _Programme:
     currency: str
     zone: ZoneInfo
     redeem_points_per_unit: Decimal
     earn_points_per_unit: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    programme: _Programme
+    outstanding: OutstandingPoints
+    flows: list[EntryFlow]
 
 
 class FinanceService:
@@ -67,55 +99,31 @@ class FinanceService:
 
     def liability(self, as_of: datetime | None = None) -> LiabilityReport:
         at = as_of or self._ctx.clock.now()
-        with self._ctx.uow() as uow:
-            programme = self._programme(uow)
-            outstanding = uow.finance.outstanding()
-            months = monthly_flows(list(uow.finance.entry_flows(at)), programme.zone)
-        rate, currency = programme.redeem_points_per_unit, programme.currency
-        totals = totals_of(months)
-        return LiabilityReport(
-            liability=liability_of(outstanding, rate, currency, at),
-            currency=currency,
-            months=tuple(months),
-            totals=totals,
-            cost_of_redeemed=points_value(totals.redeemed, rate, currency),
-        )
+        return _liability(self._read(at), at)
 
     def breakage(
         self, as_of: datetime | None = None, horizon_months: int = DEFAULT_HORIZON_MONTHS
     ) -> BreakageReport:
         at = as_of or self._ctx.clock.now()
-        with self._ctx.uow() as uow:
-            programme = self._programme(uow)
-            book = CohortBook(programme.zone)
-            flows = []
-            for flow in uow.finance.entry_flows(at):
-                book.record(flow)
-                flows.append(flow)
-        as_of_month: date = month_of(at, programme.zone)
-        return BreakageReport(
-            as_of=at,
-            currency=programme.currency,
-            redeem_points_per_unit=programme.redeem_points_per_unit,
-            totals=totals_of(monthly_flows(flows, programme.zone)),
-            forecast=forecast(book, as_of_month, horizon_months),
+        return _breakage(self._read(at), at, horizon_months)
+
+    def position(
+        self, as_of: datetime | None = None, horizon_months: int = DEFAULT_HORIZON_MONTHS
+    ) -> LedgerPosition:
+        at = as_of or self._ctx.clock.now()
+        read = self._read(at)
+        return LedgerPosition(
+            liability=_liability(read, at),
+            breakage=_breakage(read, at, horizon_months),
+            earn_points_per_unit=read.programme.earn_points_per_unit,
         )
 
-    def inputs_from_ledger(self, base: FinancialInputs) -> FinancialInputs:
-        """The model's actuals from the programme's own ledger: today's liability, the
-        point's value and earning rate, and the redemption rate the cohorts forecast."""
-        breakage = self.breakage()
-        liability = self.liability()
+    def _read(self, at: datetime) -> _Read:
         with self._ctx.uow() as uow:
             programme = self._programme(uow)
-        redemption = breakage.forecast.ultimate_redemption_rate
-        return replace(
-            base,
-            opening_liability=Decimal(liability.liability.outstanding.liability),
-            point_value=1 / programme.redeem_points_per_unit,
-            earn_points_per_unit=programme.earn_points_per_unit,
-            redemption_rate=redemption if breakage.forecast.issued > 0 else base.redemption_rate,
-        )
+            outstanding = uow.finance.outstanding()
+            flows = list(uow.finance.entry_flows(at))
+        return _Read(programme, outstanding, flows)
 
     def _programme(self, uow: UnitOfWork) -> _Programme:
         compiled = self._ctx.programmes.compiled(uow)
@@ -126,3 +134,30 @@ class FinanceService:
             redeem_points_per_unit=document.redeem_points_per_unit,
             earn_points_per_unit=compiled.terms.earn_points_per_unit,
         )
+
+
+def _liability(read: _Read, at: datetime) -> LiabilityReport:
+    rate, currency = read.programme.redeem_points_per_unit, read.programme.currency
+    months = monthly_flows(read.flows, read.programme.zone)
+    totals = totals_of(months)
+    return LiabilityReport(
+        liability=liability_of(read.outstanding, rate, currency, at),
+        currency=currency,
+        months=tuple(months),
+        totals=totals,
+        cost_of_redeemed=points_value(totals.redeemed, rate, currency),
+    )
+
+
+def _breakage(read: _Read, at: datetime, horizon_months: int) -> BreakageReport:
+    zone = read.programme.zone
+    book = CohortBook(zone)
+    for flow in read.flows:
+        book.record(flow)
+    return BreakageReport(
+        as_of=at,
+        currency=read.programme.currency,
+        redeem_points_per_unit=read.programme.redeem_points_per_unit,
+        totals=totals_of(monthly_flows(read.flows, zone)),
+        forecast=forecast(book, month_of(at, zone), horizon_months),
+    )
