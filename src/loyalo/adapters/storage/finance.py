@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, case, func, select
 
 from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import JournalEntryRow, MemberBalanceRow, PostingRow
+from loyalo.application.finance.ports import LedgerRead
 from loyalo.domain.finance.liability import EntryFlow, OutstandingPoints
 from loyalo.domain.ledger.accounts import AccountKind
 
@@ -56,12 +57,26 @@ _FLOWS = (
 
 
 class SqlFinanceLedgerReader(SqlRepository):
-    def outstanding(self) -> OutstandingPoints:
-        available, pending, held, debt = self._db.execute(_OUTSTANDING).one()
-        return OutstandingPoints(int(available), int(pending), int(held), int(debt))
+    def read(self, until: datetime) -> LedgerRead:
+        connection = self._snapshot()
+        available, pending, held, debt = connection.execute(_OUTSTANDING).one()
+        outstanding = OutstandingPoints(int(available), int(pending), int(held), int(debt))
+        return LedgerRead(outstanding, self._flows(connection, until))
 
-    def entry_flows(self, until: datetime) -> Iterator[EntryFlow]:
-        rows = self._db.execution_options(yield_per=_BATCH).execute(_FLOWS, {"until": until})
+    def _snapshot(self) -> Connection:
+        """On PostgreSQL a fresh transaction becomes REPEATABLE READ, so the balances and the
+        entries are read from one snapshot while tills keep writing (READ COMMITTED would give
+        each statement its own). SQLite's transaction is one snapshot already."""
+        fresh = not self._session.in_transaction()
+        if fresh and self._session.get_bind().dialect.name == "postgresql":
+            return self._session.connection(
+                execution_options={"isolation_level": "REPEATABLE READ"}
+            )
+        return self._db
+
+    @staticmethod
+    def _flows(connection: Connection, until: datetime) -> Iterator[EntryFlow]:
+        rows = connection.execution_options(yield_per=_BATCH).execute(_FLOWS, {"until": until})
         for member_id, occurred_at, issuance, redemption, breakage, adjustment in rows:
             yield EntryFlow(
                 member_id=member_id,

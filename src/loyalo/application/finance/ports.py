@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from loyalo.domain.finance.liability import EntryFlow, OutstandingPoints
 
 
-class FinanceLedgerReader(Protocol):
-    def outstanding(self) -> OutstandingPoints:
-        """The members' balances summed, as they stand."""
-        ...
+@dataclass(frozen=True, slots=True)
+class LedgerRead:
+    """The balances and the entries as one snapshot saw them."""
 
-    def entry_flows(self, until: datetime) -> Iterator[EntryFlow]:
-        """Each entry occurring at or before ``until`` that touches a system account: its system
-        postings summed per account, member by member in journal order."""
+    outstanding: OutstandingPoints  # the members' balances summed
+    flows: Iterator[EntryFlow]  # read while the unit of work is open
+
+
+class FinanceLedgerReader(Protocol):
+    def read(self, until: datetime) -> LedgerRead:
+        """The members' balances summed, and each entry occurring at or before ``until``
+        that touches a system account (its system postings summed per account, member by
+        member in journal order), from one snapshot of the store. Call it first in its unit
+        of work: the snapshot starts with the transaction."""
         ...

@@ -120,10 +120,10 @@ class FinanceService:
 
     def _read(self, at: datetime) -> _Read:
         with self._ctx.uow() as uow:
+            read = uow.finance.read(at)  # first: the snapshot starts here
+            flows = list(read.flows)
             programme = self._programme(uow)
-            outstanding = uow.finance.outstanding()
-            flows = list(uow.finance.entry_flows(at))
-        return _Read(programme, outstanding, flows)
+        return _Read(programme, read.outstanding, flows)
 
     def _programme(self, uow: UnitOfWork) -> _Programme:
         compiled = self._ctx.programmes.compiled(uow)
