@@ -21,7 +21,7 @@ lost). Never redeemed = issued - ultimate redeemed: the forecast breakage.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -82,9 +82,9 @@ class CohortBook:
         self._credit(member, month, max(flow.issued, 0) + max(flow.adjusted, 0) + gave_back)
         if flow.issued < 0:
             self._take_back(member, -flow.issued)
-        self._draw(member, month, max(flow.redeemed, 0), "redeemed")
-        self._draw(member, month, max(flow.expired, 0), "expired")
-        self._draw(member, month, max(-flow.adjusted, 0), "adjusted")
+        self._draw(member, month, max(flow.redeemed, 0), lambda t: t.redeemed_by_age)
+        self._draw(member, month, max(flow.expired, 0), lambda t: t.expired_by_age)
+        self._draw(member, month, max(-flow.adjusted, 0), lambda t: t.adjusted_by_age)
 
     def outstanding(self) -> int:
         return sum(layer.points for m in self._members.values() for layer in m.layers)
@@ -118,13 +118,19 @@ class CohortBook:
                 member.layers.pop()
         member.debt += points
 
-    def _draw(self, member: _MemberPoints, month: date, points: int, outcome: str) -> None:
+    def _draw(
+        self,
+        member: _MemberPoints,
+        month: date,
+        points: int,
+        outcome: Callable[[CohortTally], dict[int, int]],
+    ) -> None:
         while points and member.layers:
             layer = member.layers[0]
             take = min(layer.points, points)
             layer.points -= take
             tally = self._cohort(layer.month)
-            ages: dict[int, int] = getattr(tally, f"{outcome}_by_age")
+            ages = outcome(tally)
             ages[months_between(layer.month, month)] += take
             points -= take
             if layer.points == 0:
