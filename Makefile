@@ -50,6 +50,7 @@ layers: install  ## the domain imports no framework; dependencies point inward
 unit: install  ## the test suite (SQLite and PostgreSQL)
 	./scripts/ensure-services.sh
 	./scripts/ensure-browser.sh
+	./scripts/ensure-libreoffice.sh
 	$(BIN)/pytest -q
 
 test: lint typecheck layers unit  ## everything CI runs

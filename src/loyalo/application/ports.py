@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from loyalo.application.analytics.clv_ports import ClvPurchaseSource
 from loyalo.application.coupons.ports import CouponRepository
+from loyalo.application.finance.ports import FinanceLedgerReader
 from loyalo.application.gamification.ports import GamificationRepository
 from loyalo.application.giftcards.ports import GiftCardRepository
 from loyalo.application.history.ports import HistoryRepository
@@ -291,6 +292,8 @@ class UnitOfWork(Protocol):
     def rewards(self) -> RewardRepository: ...
     @property
     def clv_purchases(self) -> ClvPurchaseSource: ...
+    @property
+    def finance(self) -> FinanceLedgerReader: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -17,6 +17,7 @@ from loyalo.application.analytics.clv import ClvService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
+from loyalo.application.finance.service import FinanceService
 from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.history.importer import HistoryImporter
@@ -67,6 +68,7 @@ class Container:
     coupons: CouponService
     rewards: RewardService
     clv: ClvService
+    finance: FinanceService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -120,6 +122,7 @@ def build(
         coupons=coupons,
         rewards=RewardService(ctx, coupons),
         clv=ClvService(ctx),
+        finance=FinanceService(ctx),
     )
 
 

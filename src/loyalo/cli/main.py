@@ -21,6 +21,7 @@ from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.demo_engagement import CHALLENGE, EngagementSummary
 from loyalo.bootstrap.web import build_app
 from loyalo.cli.coupons import coupons_app
+from loyalo.cli.finance import finance_app
 from loyalo.cli.giftcards import giftcards_app
 from loyalo.cli.history import import_app
 from loyalo.cli.partners import partners_app
@@ -44,6 +45,7 @@ app.add_typer(passes_app, name="passes")
 app.add_typer(giftcards_app, name="giftcards")
 app.add_typer(partners_app, name="partners")
 app.add_typer(coupons_app, name="coupons")
+app.add_typer(finance_app, name="finance")
 
 err = Console(stderr=True)
 out = Console()

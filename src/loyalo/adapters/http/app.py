@@ -18,6 +18,7 @@ from loyalo.adapters.http.routers import (
     clv,
     coupons,
     events,
+    finance,
     gamification,
     giftcards,
     ledger,
@@ -105,6 +106,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         rewards,
         coupons,
         clv,
+        finance,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -12,6 +12,7 @@ from loyalo.application.analytics.clv import ClvService
 from loyalo.application.context import AppContext
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
+from loyalo.application.finance.service import FinanceService
 from loyalo.application.gamification.service import GamificationService
 from loyalo.application.giftcards.service import GiftCardService
 from loyalo.application.idempotency import IdempotentRunner
@@ -53,3 +54,4 @@ class HttpServices:
     referrals: ReferralService
     coupons: CouponService
     clv: ClvService
+    finance: FinanceService

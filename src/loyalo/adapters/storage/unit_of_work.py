@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalo.adapters.storage.access import SqlAccessRepository
 from loyalo.adapters.storage.clv import SqlClvPurchaseSource
 from loyalo.adapters.storage.coupons import SqlCouponRepository
+from loyalo.adapters.storage.finance import SqlFinanceLedgerReader
 from loyalo.adapters.storage.gamification import SqlGamificationRepository
 from loyalo.adapters.storage.giftcards import SqlGiftCardRepository
 from loyalo.adapters.storage.history import SqlHistoryRepository
@@ -59,6 +60,7 @@ class SqlUnitOfWork:
         self.coupons = SqlCouponRepository(session)
         self.rewards = SqlRewardRepository(session)
         self.clv_purchases = SqlClvPurchaseSource(session)
+        self.finance = SqlFinanceLedgerReader(session)
 
     def commit(self) -> None:
         self.session.commit()

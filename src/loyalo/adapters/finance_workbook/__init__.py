@@ -1,0 +1,1 @@
+"""The financial model as an Excel workbook with live formulas (openpyxl)."""

@@ -1,0 +1,1 @@
+"""Finance: the points liability, breakage by issuing cohort, and the financial model."""
