@@ -130,7 +130,6 @@ def build(
             analytics_store.warehouse,
             analytics_store,
             _analytics_costs(settings),
-            settings.resolved_analytics_settle_seconds,
         ),
         analytics_store=analytics_store,
     )
