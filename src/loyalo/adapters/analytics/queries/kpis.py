@@ -39,6 +39,12 @@ ev AS (
   WHERE {within("e.occurred_at", start, end)} AND {events_channel}
 ),
 engaged AS (SELECT member_id FROM cur UNION SELECT member_id FROM ev),
+known AS (
+  SELECT member_id, created_at FROM m WHERE created_at < {timestamp(end)}
+  UNION
+  SELECT m.member_id, m.created_at FROM purchases k JOIN m ON k.member_id = m.member_id
+  WHERE k.occurred_at < {timestamp(end)}
+),
 ret AS (
   SELECT r.value_minor FROM returns r {in_scope(p, "r")}
   WHERE {within("r.occurred_at", start, end)} AND {sale_conditions(p, "r")}
@@ -49,9 +55,9 @@ SELECT
   f.returns, f.returns_minor
 FROM (
   SELECT COUNT(*) AS members_total,
-    COALESCE(SUM(CASE WHEN created_at >= {timestamp(start)} THEN 1 ELSE 0 END), 0)
-      AS members_new
-  FROM m WHERE created_at < {timestamp(end)}
+    COALESCE(SUM(CASE WHEN created_at >= {timestamp(start)}
+      AND created_at < {timestamp(end)} THEN 1 ELSE 0 END), 0) AS members_new
+  FROM known
 ) a
 CROSS JOIN (
   SELECT COUNT(*) AS active_members,
