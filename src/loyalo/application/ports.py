@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from loyalo.application.analytics.clv_ports import ClvPurchaseSource
+from loyalo.application.analytics.ports import AnalyticsSource
 from loyalo.application.coupons.ports import CouponRepository
 from loyalo.application.finance.ports import FinanceLedgerReader
 from loyalo.application.gamification.ports import GamificationRepository
@@ -294,6 +295,8 @@ class UnitOfWork(Protocol):
     def clv_purchases(self) -> ClvPurchaseSource: ...
     @property
     def finance(self) -> FinanceLedgerReader: ...
+    @property
+    def analytics(self) -> AnalyticsSource: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
 from sqlalchemy import Engine
 
+from loyalo.adapters.analytics.parquet import ParquetWarehouse
+from loyalo.adapters.analytics.store import AnalyticsStore
 from loyalo.adapters.passes.apple import ApplePassSigner
 from loyalo.adapters.passes.google import GoogleJwtSigner
 from loyalo.adapters.storage.engine import make_engine
@@ -14,6 +17,7 @@ from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.analytics.clv import ClvService
+from loyalo.application.analytics.service import AnalyticsService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
@@ -37,6 +41,7 @@ from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
 from loyalo.bootstrap.settings import Settings
+from loyalo.domain.analytics.costs import CostsDocument
 from loyalo.domain.passes.apple import AppleIdentity
 from loyalo.domain.passes.google import GoogleIdentity
 from loyalo.domain.programme.stored import ActiveProgramme
@@ -69,6 +74,8 @@ class Container:
     rewards: RewardService
     clv: ClvService
     finance: FinanceService
+    analytics: AnalyticsService
+    analytics_store: AnalyticsStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -97,6 +104,7 @@ def build(
     purchases = PurchaseService(ctx, listener=referrals)
     access = AccessService(ctx)
     coupons = CouponService(ctx)
+    analytics_store = AnalyticsStore(ParquetWarehouse(settings.data_dir / "analytics"))
     return Container(
         settings=settings,
         engine=engine,
@@ -123,7 +131,21 @@ def build(
         rewards=RewardService(ctx, coupons),
         clv=ClvService(ctx),
         finance=FinanceService(ctx),
+        analytics=AnalyticsService(
+            ctx,
+            analytics_store.warehouse,
+            analytics_store,
+            _analytics_costs(settings),
+        ),
+        analytics_store=analytics_store,
     )
+
+
+def _analytics_costs(settings: Settings) -> CostsDocument | None:
+    """Read at start-up, so a bad costs file fails there."""
+    if settings.analytics_costs is None:
+        return None
+    return CostsDocument.model_validate(yaml.safe_load(settings.analytics_costs.read_text()))
 
 
 def _apple_wallet(settings: Settings) -> AppleWallet | None:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     hold_ttl_seconds: int = 900
     card_prefix: str = "8900"
     scheduler_interval_seconds: float = 30.0
+    analytics_costs: Path | None = Field(
+        default=None, description="The analytics costs file, YAML (docs/guide/analytics.md)"
+    )
 
     # Wallet passes (docs/guide/passes.md); a wallet left unset answers passes-not-configured.
     apple_pass_type_id: str | None = Field(default=None, description="e.g. pass.com.example.card")

@@ -49,6 +49,7 @@ def http_services(container: Container) -> HttpServices:
         coupons=container.coupons,
         clv=container.clv,
         finance=container.finance,
+        analytics=container.analytics,
     )
 
 

@@ -420,3 +420,11 @@ class ModelNotEstimable(Conflict):
 
     slug = "model-not-estimable"
     title = "Not enough purchase history to fit the lifetime-value model"
+
+
+class InvalidAnalyticsQuery(InvalidInput):
+    """An analytics period runs backwards or is too long, or a filter value holds characters
+    other than letters, digits, spaces and ``_ . : @ -``."""
+
+    slug = "invalid-analytics-query"
+    title = "The analytics period or filter is not valid"

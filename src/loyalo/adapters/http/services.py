@@ -9,6 +9,7 @@ from typing import Literal
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.analytics.clv import ClvService
+from loyalo.application.analytics.service import AnalyticsService
 from loyalo.application.context import AppContext
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
@@ -55,3 +56,4 @@ class HttpServices:
     coupons: CouponService
     clv: ClvService
     finance: FinanceService
+    analytics: AnalyticsService

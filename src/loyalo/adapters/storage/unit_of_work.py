@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.analytics import SqlAnalyticsSource
 from loyalo.adapters.storage.clv import SqlClvPurchaseSource
 from loyalo.adapters.storage.coupons import SqlCouponRepository
 from loyalo.adapters.storage.finance import SqlFinanceLedgerReader
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.rewards = SqlRewardRepository(session)
         self.clv_purchases = SqlClvPurchaseSource(session)
         self.finance = SqlFinanceLedgerReader(session)
+        self.analytics = SqlAnalyticsSource(session)
 
     def commit(self) -> None:
         self.session.commit()
