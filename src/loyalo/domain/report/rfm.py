@@ -14,6 +14,8 @@ segments of the widely published R-by-FM map (docs/METRICS.md, "RFM").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
@@ -66,3 +68,23 @@ def fm_score(frequency_score: int, monetary_score: int) -> int:
 
 def segment_of(recency_score: int, frequency_score: int, monetary_score: int) -> Segment:
     return SEGMENT_GRID[(recency_score, fm_score(frequency_score, monetary_score))]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRfm:
+    """One member's RFM over a window: the raw values and their scores."""
+
+    member_id: str
+    last_purchase: date
+    frequency: int  # purchases in the window
+    monetary_minor: int  # what those purchases came to
+    recency_score: int
+    frequency_score: int
+    monetary_score: int
+
+    def recency_days(self, as_of: date) -> int:
+        return (as_of - self.last_purchase).days
+
+    @property
+    def segment(self) -> Segment:
+        return segment_of(self.recency_score, self.frequency_score, self.monetary_score)
