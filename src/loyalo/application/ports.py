@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from loyalo.application.analytics.ports import AnalyticsSource
 from loyalo.application.coupons.ports import CouponRepository
 from loyalo.application.gamification.ports import GamificationRepository
 from loyalo.application.giftcards.ports import GiftCardRepository
@@ -276,6 +277,8 @@ class UnitOfWork(Protocol):
     def coupons(self) -> CouponRepository: ...
     @property
     def rewards(self) -> RewardRepository: ...
+    @property
+    def analytics(self) -> AnalyticsSource: ...
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...

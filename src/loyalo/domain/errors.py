@@ -406,3 +406,11 @@ class RedemptionNotCancellable(Conflict):
 
     slug = "redemption-not-cancellable"
     title = "The redemption cannot be cancelled"
+
+
+class InvalidAnalyticsQuery(InvalidInput):
+    """An analytics period runs backwards or is too long, or a filter value holds characters
+    other than letters, digits, spaces and ``_ . : @ -``."""
+
+    slug = "invalid-analytics-query"
+    title = "The analytics period or filter is not valid"

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalo.adapters.storage.access import SqlAccessRepository
+from loyalo.adapters.storage.analytics import SqlAnalyticsSource
 from loyalo.adapters.storage.coupons import SqlCouponRepository
 from loyalo.adapters.storage.gamification import SqlGamificationRepository
 from loyalo.adapters.storage.giftcards import SqlGiftCardRepository
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.referrals = SqlReferralRepository(session)
         self.coupons = SqlCouponRepository(session)
         self.rewards = SqlRewardRepository(session)
+        self.analytics = SqlAnalyticsSource(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,0 +1,150 @@
+"""The export's sink: Parquet part files under ``<root>/<table>/``, and a manifest.
+
+``manifest.json`` is the commit point. It lists every visible part file and
+the export's marks; readers (``AnalyticsStore``, the Spark runner) read the
+files it lists and nothing else. A part is written aside (``.staging-*``),
+renamed into place when the export publishes, and only then is the manifest
+replaced (write aside, then ``os.replace``, atomic on POSIX). An export that
+stops at any point before that leaves the previous manifest, so what was
+visible stays exactly as it was; its stray files are never read, and the next
+publish removes them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from loyalo.adapters.analytics.schema import KEY_COLUMNS, SCHEMAS, TIME
+from loyalo.application.analytics.ports import TABLES, ExportState, Row, Staged
+
+MANIFEST = "manifest.json"
+
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def arrow_table(table: str, rows: Sequence[Row]) -> pa.Table:
+    schema = SCHEMAS[table]
+    columns = {}
+    for column in schema:
+        values = [row.get(column.name) for row in rows]
+        if column.type == TIME:
+            values = [naive_utc(value) for value in values]
+        columns[column.name] = pa.array(values, type=column.type)
+    return pa.table(columns, schema=schema)
+
+
+class ParquetWarehouse:
+    """The analytics files of one installation (``<data_dir>/analytics``)."""
+
+    def __init__(self, root: Path, after_rename: Callable[[Path], None] | None = None) -> None:
+        self.root = root
+        self._after_rename = after_rename  # a test stops a publish half-way with it
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One export at a time (a file lock: across processes too)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {"tables": {}, "marks": {}, "exported_at": None}
+        document: dict[str, Any] = json.loads(path.read_text())
+        return document
+
+    def files(self, table: str) -> list[Path]:
+        """The visible part files of ``table``, as the manifest lists them."""
+        listed = self.manifest()["tables"].get(table, {}).get("files", [])
+        return [self.root / table / name for name in listed]
+
+    def state(self) -> ExportState:
+        manifest = self.manifest()
+        exported_at = manifest.get("exported_at")
+        return ExportState(
+            rows={t: int(v["rows"]) for t, v in manifest["tables"].items()},
+            marks={t: datetime.fromisoformat(v) for t, v in manifest["marks"].items()},
+            exported_at=datetime.fromisoformat(exported_at) if exported_at else None,
+        )
+
+    def exported_keys(self, table: str) -> set[str]:
+        column = KEY_COLUMNS[table]
+        keys: set[str] = set()
+        for path in self.files(table):
+            keys.update(pq.read_table(path, columns=[column]).column(column).to_pylist())
+        return keys
+
+    def stage(self, table: str, rows: Sequence[Row]) -> Staged:
+        folder = self.root / table
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f".staging-{uuid.uuid4().hex}.parquet"
+        pq.write_table(arrow_table(table, rows), folder / name)
+        return Staged(table, name, len(rows))
+
+    def publish(
+        self,
+        staged: Sequence[Staged],
+        marks: Mapping[str, datetime],
+        replaced: Sequence[str],
+        at: datetime,
+    ) -> None:
+        manifest = self.manifest()
+        tables: dict[str, Any] = manifest["tables"]
+        stale = [self.root / t / f for t in replaced for f in tables.get(t, {}).get("files", [])]
+        for table in replaced:
+            tables[table] = {"files": [], "rows": 0}
+        stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+        for number, part in enumerate(staged):
+            final = f"part-{stamp}-{uuid.uuid4().hex[:8]}-{number:05d}.parquet"
+            target = self.root / part.table / final
+            os.replace(self.root / part.table / part.name, target)
+            if self._after_rename is not None:
+                self._after_rename(target)
+            entry = tables.setdefault(part.table, {"files": [], "rows": 0})
+            entry["files"].append(final)
+            entry["rows"] += part.rows
+        manifest["marks"] = {**manifest["marks"], **{t: m.isoformat() for t, m in marks.items()}}
+        manifest["exported_at"] = at.isoformat()
+        self._write_manifest(manifest)
+        for path in stale:
+            path.unlink(missing_ok=True)
+        self._sweep(manifest)
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        aside = self.root / f".{MANIFEST}.{uuid.uuid4().hex}"
+        with aside.open("w") as file:
+            json.dump(manifest, file, indent=1, sort_keys=True)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(aside, self.root / MANIFEST)
+
+    def _sweep(self, manifest: dict[str, Any]) -> None:
+        """Remove what an earlier, stopped export left: files the manifest does not list."""
+        for table in TABLES:
+            listed = set(manifest["tables"].get(table, {}).get("files", []))
+            folder = self.root / table
+            if folder.is_dir():
+                for path in folder.iterdir():
+                    if path.name not in listed and path.suffix == ".parquet":
+                        path.unlink(missing_ok=True)

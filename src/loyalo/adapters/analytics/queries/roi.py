@@ -1,0 +1,36 @@
+"""Each campaign (a rule) in a period: the points it issued and the purchases it rewarded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from loyalo.adapters.analytics.queries.literals import members_scope, sale_conditions, within
+
+
+def render(p: Mapping[str, object]) -> str:
+    start, end = p["start"], p["end"]
+    return f"""
+WITH m AS ({members_scope(p)}),
+e AS (
+  SELECT x.rule_id, x.source_type, x.source_id, x.member_id, -x.points AS points
+  FROM postings x JOIN m ON x.member_id = m.member_id
+  WHERE x.kind = 'earn' AND x.account = 'issuance' AND x.rule_id IS NOT NULL
+    AND {within("x.occurred_at", start, end)} AND {sale_conditions(p, "x")}
+),
+rewarded AS (
+  SELECT DISTINCT e.rule_id, pu.purchase_id, pu.paid_minor
+  FROM e JOIN purchases pu ON e.source_type = 'purchase' AND e.source_id = pu.purchase_id
+),
+issued AS (
+  SELECT rule_id, SUM(points) AS points_issued, COUNT(DISTINCT member_id) AS members
+  FROM e GROUP BY rule_id
+),
+sales AS (
+  SELECT rule_id, COUNT(*) AS purchases, SUM(paid_minor) AS revenue_minor
+  FROM rewarded GROUP BY rule_id
+)
+SELECT i.rule_id, i.points_issued, i.members,
+  COALESCE(s.purchases, 0) AS purchases, COALESCE(s.revenue_minor, 0) AS revenue_minor
+FROM issued i LEFT JOIN sales s ON s.rule_id = i.rule_id
+ORDER BY i.rule_id
+"""

@@ -1,0 +1,213 @@
+"""The transactional store read for the analytics export (``UnitOfWork.analytics``).
+
+Plain columns, never ORM objects; the statements are built once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, and_, bindparam, select, tuple_
+
+from loyalo.adapters.storage.repository import SqlRepository
+from loyalo.adapters.storage.rules_state import MemberEventRow
+from loyalo.adapters.storage.tables import (
+    JournalEntryRow,
+    MemberRow,
+    NonMemberSaleRow,
+    PostingRow,
+    PurchaseLineRow,
+    PurchaseReturnRow,
+    PurchaseRow,
+)
+from loyalo.adapters.storage.tiers import MemberTierRow
+from loyalo.application.analytics.ports import Row
+
+_PURCHASES = cast(Table, PurchaseRow.__table__)
+_LINES = cast(Table, PurchaseLineRow.__table__)
+_RETURNS = cast(Table, PurchaseReturnRow.__table__)
+_EVENTS = cast(Table, MemberEventRow.__table__)
+_ENTRIES = cast(Table, JournalEntryRow.__table__)
+_POSTINGS = cast(Table, PostingRow.__table__)
+_MEMBERS = cast(Table, MemberRow.__table__)
+_TIERS = cast(Table, MemberTierRow.__table__)
+_SALES = cast(Table, NonMemberSaleRow.__table__)
+
+_KEYS: Any = bindparam("keys", expanding=True)
+CHUNK = 5_000
+
+_PURCHASE_KEYS = select(_PURCHASES.c.purchase_id)
+_RETURN_KEYS = select(_RETURNS.c.return_id)
+_SALE_KEYS = select(_SALES.c.run_id, _SALES.c.line_no)
+
+_PURCHASE_ROWS = select(
+    _PURCHASES.c.purchase_id,
+    _PURCHASES.c.member_id,
+    _PURCHASES.c.store_id,
+    _PURCHASES.c.receipt_id,
+    _PURCHASES.c.channel,
+    _PURCHASES.c.occurred_at,
+    _PURCHASES.c.currency,
+    _PURCHASES.c.total_minor,
+    _PURCHASES.c.discount_minor,
+    (_PURCHASES.c.total_minor - _PURCHASES.c.discount_minor).label("paid_minor"),
+    _PURCHASES.c.points_earned,
+).where(_PURCHASES.c.purchase_id.in_(_KEYS))
+_LINE_ROWS = select(
+    _LINES.c.purchase_id,
+    _LINES.c.line_no,
+    _LINES.c.sku,
+    _LINES.c.name,
+    _LINES.c.category,
+    _LINES.c.quantity,
+    _LINES.c.unit_price_minor,
+    _LINES.c.discount_minor,
+).where(_LINES.c.purchase_id.in_(_KEYS))
+_RETURN_ROWS = (
+    select(
+        _RETURNS.c.return_id,
+        _RETURNS.c.purchase_id,
+        _PURCHASES.c.member_id,
+        _PURCHASES.c.store_id,
+        _PURCHASES.c.channel,
+        _RETURNS.c.occurred_at,
+        _PURCHASES.c.currency,
+        _RETURNS.c.value_minor,
+        _RETURNS.c.points_taken,
+        _RETURNS.c.debt_points,
+        _RETURNS.c.line_quantities,
+    )
+    .join(_PURCHASES, _PURCHASES.c.purchase_id == _RETURNS.c.purchase_id)
+    .where(_RETURNS.c.return_id.in_(_KEYS))
+)
+_SALE_ROWS = select(
+    _SALES.c.run_id,
+    _SALES.c.line_no,
+    _SALES.c.store_id,
+    _SALES.c.receipt_id,
+    _SALES.c.occurred_at,
+    _SALES.c.sku,
+    _SALES.c.quantity,
+    _SALES.c.unit_price_minor,
+    _SALES.c.currency,
+    _SALES.c.country,
+)
+_EVENT_ROWS = select(
+    _EVENTS.c.event_id,
+    _EVENTS.c.member_id,
+    _EVENTS.c.name,
+    _EVENTS.c.channel,
+    _EVENTS.c.occurred_at,
+    _EVENTS.c.recorded_at,
+    _EVENTS.c.points,
+).order_by(_EVENTS.c.recorded_at, _EVENTS.c.event_id)
+_POSTING_ROWS = (
+    select(
+        _POSTINGS.c.posting_id,
+        _POSTINGS.c.entry_id,
+        _POSTINGS.c.member_id,
+        _POSTINGS.c.account,
+        _POSTINGS.c.points,
+        _ENTRIES.c.kind,
+        _ENTRIES.c.channel,
+        _ENTRIES.c.store_id,
+        _ENTRIES.c.source_type,
+        _ENTRIES.c.source_id,
+        _ENTRIES.c.rule_id,
+        _ENTRIES.c.programme_version,
+        _ENTRIES.c.occurred_at,
+        _ENTRIES.c.recorded_at,
+    )
+    .join(_ENTRIES, _ENTRIES.c.entry_id == _POSTINGS.c.entry_id)
+    .order_by(_POSTINGS.c.posting_id)
+)
+_MEMBER_ROWS = (
+    select(_MEMBERS.c.member_id, _MEMBERS.c.created_at, _MEMBERS.c.attributes, _TIERS.c.tier_id)
+    .outerjoin(_TIERS, _TIERS.c.member_id == _MEMBERS.c.member_id)
+    .order_by(_MEMBERS.c.member_id)
+)
+
+
+def sale_key(run_id: str, line_no: int) -> str:
+    return f"{run_id}:{line_no}"
+
+
+def flags_text(attributes: Any) -> str:
+    """``attributes.flags`` as ``|a|b|``: a LIKE on it reads the same in DuckDB and Spark."""
+    flags = attributes.get("flags") if isinstance(attributes, dict) else None
+    if not isinstance(flags, list) or not flags:
+        return ""
+    return "|" + "|".join(sorted({str(flag) for flag in flags})) + "|"
+
+
+class SqlAnalyticsSource(SqlRepository):
+    def keys(self, table: str) -> set[str]:
+        if table == "purchases":
+            return set(self._db.scalars(_PURCHASE_KEYS))
+        if table == "returns":
+            return set(self._db.scalars(_RETURN_KEYS))
+        if table == "non_member_sales":
+            return {sale_key(run, line) for run, line in self._db.execute(_SALE_KEYS)}
+        raise ValueError(f"{table} is not exported by key")
+
+    def keyed_rows(self, table: str, keys: Sequence[str]) -> dict[str, list[Row]]:
+        if table == "purchases":
+            return {
+                "purchases": self._rows(_PURCHASE_ROWS, keys),
+                "purchase_lines": self._rows(_LINE_ROWS, keys),
+            }
+        if table == "returns":
+            return self._returns(keys)
+        if table == "non_member_sales":
+            return {"non_member_sales": self._sales(keys)}
+        raise ValueError(f"{table} is not exported by key")
+
+    def recorded_rows(self, table: str, since: datetime | None, until: datetime) -> Iterator[Row]:
+        query, recorded = {
+            "events": (_EVENT_ROWS, _EVENTS.c.recorded_at),
+            "postings": (_POSTING_ROWS, _ENTRIES.c.recorded_at),
+        }[table]
+        window = recorded < until if since is None else and_(recorded >= since, recorded < until)
+        result = self._db.execution_options(yield_per=CHUNK).execute(query.where(window))
+        for row in result:
+            yield dict(row._mapping)
+
+    def members(self) -> Iterator[Row]:
+        result = self._db.execution_options(yield_per=CHUNK).execute(_MEMBER_ROWS)
+        for row in result:
+            yield {
+                "member_id": row.member_id,
+                "created_at": row.created_at,
+                "tier_id": row.tier_id,
+                "flags": flags_text(row.attributes),
+            }
+
+    def _rows(self, query: Select[Any], keys: Sequence[str]) -> list[Row]:
+        return [dict(row._mapping) for row in self._db.execute(query, {"keys": list(keys)})]
+
+    def _returns(self, keys: Sequence[str]) -> dict[str, list[Row]]:
+        returns: list[Row] = []
+        lines: list[Row] = []
+        for row in self._rows(_RETURN_ROWS, keys):
+            quantities = row.pop("line_quantities") or {}
+            returns.append(row)
+            lines.extend(
+                {
+                    "return_id": row["return_id"],
+                    "purchase_id": row["purchase_id"],
+                    "line_no": int(line_no),
+                    "quantity": int(quantity),
+                }
+                for line_no, quantity in sorted(quantities.items(), key=lambda i: int(i[0]))
+            )
+        return {"returns": returns, "return_lines": lines}
+
+    def _sales(self, keys: Sequence[str]) -> list[Row]:
+        pairs = [(run, int(line)) for run, _, line in (key.rpartition(":") for key in keys)]
+        query = _SALE_ROWS.where(tuple_(_SALES.c.run_id, _SALES.c.line_no).in_(pairs))
+        return [
+            {"sale_key": sale_key(row.run_id, row.line_no), **row._mapping}
+            for row in self._db.execute(query)
+        ]

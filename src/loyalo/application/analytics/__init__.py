@@ -1,0 +1,1 @@
+"""Analytics: the export of the transactional store to a columnar one, and the KPIs over it."""

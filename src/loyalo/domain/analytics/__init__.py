@@ -1,0 +1,1 @@
+"""Analytics: periods, filters and the KPI arithmetic (pure)."""
