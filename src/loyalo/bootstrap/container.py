@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from loyalo.adapters.analytics.parquet import ParquetWarehouse
+from loyalo.adapters.analytics.store import AnalyticsStore
 from loyalo.adapters.passes.apple import ApplePassSigner
 from loyalo.adapters.passes.google import GoogleJwtSigner
 from loyalo.adapters.storage.engine import make_engine
@@ -13,6 +15,8 @@ from loyalo.adapters.storage.migrate import upgrade
 from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
+from loyalo.application.analytics.export import AnalyticsExporter
+from loyalo.application.analytics.ports import AnalyticsQueries
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
@@ -29,6 +33,8 @@ from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
+from loyalo.application.report.ports import FreshAnalytics
+from loyalo.application.report.service import ReportService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.simulation.service import BacktestService
@@ -65,6 +71,7 @@ class Container:
     referrals: ReferralService
     coupons: CouponService
     rewards: RewardService
+    report: ReportService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -117,7 +124,21 @@ def build(
         referrals=referrals,
         coupons=coupons,
         rewards=RewardService(ctx, coupons),
+        report=ReportService(ctx, _fresh_analytics(ctx, settings)),
     )
+
+
+def _fresh_analytics(ctx: AppContext, settings: Settings) -> FreshAnalytics:
+    """The report's engine: export what is new to ``<data_dir>/analytics``, then DuckDB on it."""
+    warehouse = ParquetWarehouse(settings.data_dir / "analytics")
+    exporter = AnalyticsExporter(ctx, warehouse)
+    store = AnalyticsStore(warehouse)
+
+    def fresh() -> AnalyticsQueries:
+        exporter.run()
+        return store
+
+    return fresh
 
 
 def _apple_wallet(settings: Settings) -> AppleWallet | None:

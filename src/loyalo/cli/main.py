@@ -26,6 +26,7 @@ from loyalo.cli.history import import_app
 from loyalo.cli.partners import partners_app
 from loyalo.cli.passes import passes_app
 from loyalo.cli.programme import programme_app
+from loyalo.cli.report import report
 from loyalo.domain.access.roles import Role
 
 app = typer.Typer(help="Loyalo: an omnichannel customer-loyalty engine.", no_args_is_help=True)
@@ -43,6 +44,7 @@ app.add_typer(passes_app, name="passes")
 app.add_typer(giftcards_app, name="giftcards")
 app.add_typer(partners_app, name="partners")
 app.add_typer(coupons_app, name="coupons")
+app.command("report")(report)
 
 err = Console(stderr=True)
 out = Console()

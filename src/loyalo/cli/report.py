@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from loyalo.adapters.report.files import write_tables
 from loyalo.adapters.report.html import render_html
 from loyalo.bootstrap.container import build
+from loyalo.domain.analytics.filters import Period
 from loyalo.domain.errors import DomainError
 
 err = Console(stderr=True, highlight=False)
@@ -57,7 +58,7 @@ def report(
     try:
         with progress:
             task = progress.add_task("refreshing the analytics store and querying", total=steps)
-            data = container.report.build(first, last)
+            data = container.report.build(Period(first, last))
             progress.update(task, advance=1, description="drawing the charts")
             page = render_html(data)
             progress.update(task, advance=1, description=f"writing {out}")

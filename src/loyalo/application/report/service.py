@@ -1,15 +1,16 @@
-"""Build the report's tables from the analytics store's answers."""
+"""Build the report's tables from the analytics engine's answers."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from datetime import date
-from itertools import accumulate
 
+from loyalo.application.analytics.ports import AnalyticsQueries
 from loyalo.application.context import AppContext
-from loyalo.application.report.ports import PointsMonth, ReportQueries, SalesSummary
-from loyalo.domain.errors import InvalidInput
+from loyalo.application.report import readings
+from loyalo.application.report.ports import FreshAnalytics
+from loyalo.application.report.readings import PointsHistory
+from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
 from loyalo.domain.report.cohorts import cohort_triangle
@@ -38,36 +39,32 @@ RFM_COLUMNS = (
 
 
 class ReportService:
-    def __init__(self, ctx: AppContext, queries: Callable[[], ReportQueries]) -> None:
+    def __init__(self, ctx: AppContext, analytics: FreshAnalytics) -> None:
         self._ctx = ctx
-        self._queries = queries  # opened per report: the store is refreshed first
+        self._analytics = analytics
 
-    def build(self, first: date, last: date, title: str = "Loyalty programme report") -> ReportData:
-        if last < first:
-            raise InvalidInput(f"the period ends ({last}) before it starts ({first})", field="to")
+    def build(
+        self, period: Period, filters: KpiFilters | None = None, title: str | None = None
+    ) -> ReportData:
         with self._ctx.uow() as uow:
             terms = self._ctx.terms_in(uow)
-        queries = self._queries()
-        members = queries.rfm(first, last)
-        points = queries.points_by_month(first, last)
-        closing = list(accumulate((p.member_change for p in points), initial=0))[1:]
-        opening = queries.member_points_before(first)
-        held = [opening + change for change in closing]
-        liability = _liability(points, held, terms)
-        sales = queries.sales(first, last)
+        engine = self._analytics()
+        p = readings.parameters(period, filters or KpiFilters())
+        members = readings.rfm(engine, p)
+        points = readings.points_history(engine, period, p)
         return ReportData(
-            title=title,
-            first=first,
-            last=last,
+            title=title or "Loyalty programme report",
+            first=period.first_day,
+            last=period.last_day,
             currency=terms.currency,
-            tiles=_tiles(sales, points, held[-1] if held else opening, terms),
-            cohorts=cohort_table(queries, first, last),
+            tiles=_tiles(engine, p, points, terms),
+            cohorts=cohort_table(engine, period, p),
             points=Table(
                 "points",
                 ("month", "issued", "redeemed", "expired"),
-                tuple((p.month, p.issued, p.redeemed, p.expired) for p in points),
+                tuple((m.month, m.issued, m.redeemed, m.expired) for m in points.months),
             ),
-            liability=liability,
+            liability=_liability(points, terms),
             member_values=Table(
                 "member_values",
                 ("member_id", "value_minor"),
@@ -76,14 +73,17 @@ class ReportService:
             rfm_segments=segment_table(members),
         )
 
-    def rfm_members(self, first: date, last: date) -> Table:
-        """Each member's RFM values, scores and segment (the table behind the segments)."""
-        return rfm_table(self._queries().rfm(first, last), last)
+    def cohorts(self, period: Period, filters: KpiFilters | None = None) -> Table:
+        p = readings.parameters(period, filters or KpiFilters())
+        return cohort_table(self._analytics(), period, p)
+
+    def rfm(self, period: Period, filters: KpiFilters | None = None) -> list[MemberRfm]:
+        return readings.rfm(self._analytics(), readings.parameters(period, filters or KpiFilters()))
 
 
-def cohort_table(queries: ReportQueries, first: date, last: date) -> Table:
-    sizes = queries.cohort_sizes(first, last)
-    rows = cohort_triangle(sizes, queries.cohort_activity(first, last), last)
+def cohort_table(engine: AnalyticsQueries, period: Period, p: dict[str, object]) -> Table:
+    sizes = readings.cohort_sizes(engine, p)
+    rows = cohort_triangle(sizes, readings.cohort_activity(engine, p), period.last_day)
     return Table(
         "cohorts",
         COHORT_COLUMNS,
@@ -114,7 +114,7 @@ def rfm_table(members: list[MemberRfm], as_of: date) -> Table:
             m.monetary_score,
             m.segment.value,
         )
-        for m in sorted(members, key=lambda m: m.member_id)
+        for m in members
     )
     return Table("rfm_members", RFM_COLUMNS, rows)
 
@@ -129,29 +129,32 @@ def segment_table(members: list[MemberRfm]) -> Table:
     return Table("rfm_segments", ("segment", "members", "revenue_minor"), rows)
 
 
-def _liability(points: list[PointsMonth], held: list[int], terms: ProgrammeTerms) -> Table:
+def _liability(points: PointsHistory, terms: ProgrammeTerms) -> Table:
     rows = tuple(
-        (p.month, outstanding, terms.value_of_points(outstanding).amount_minor)
-        for p, outstanding in zip(points, held, strict=True)
+        (m.month, held, terms.value_of_points(held).amount_minor)
+        for m, held in zip(points.months, points.closing(), strict=True)
     )
     return Table("liability", ("month", "outstanding_points", "liability_minor"), rows)
 
 
 def _tiles(
-    sales: SalesSummary, points: list[PointsMonth], outstanding: int, terms: ProgrammeTerms
+    engine: AnalyticsQueries, p: dict[str, object], points: PointsHistory, terms: ProgrammeTerms
 ) -> tuple[Tile, ...]:
     def money(minor: int) -> str:
         return f"{Money(minor, terms.currency)} {terms.currency}"
 
-    aov = sales.revenue_minor // sales.purchases if sales.purchases else 0
+    (kpis,) = engine.run("kpis", p)
+    orders, revenue = int(kpis["orders"]), int(kpis["revenue_minor"])
+    closing = points.closing()
+    outstanding = closing[-1] if closing else points.opening
     return (
-        Tile("members who bought", f"{sales.buyers:,}"),
-        Tile("purchases", f"{sales.purchases:,}"),
-        Tile("revenue", money(sales.revenue_minor)),
-        Tile("average order value", money(aov)),
-        Tile("points issued", f"{sum(p.issued for p in points):,}"),
-        Tile("points redeemed", f"{sum(p.redeemed for p in points):,}"),
-        Tile("points expired", f"{sum(p.expired for p in points):,}"),
+        Tile("members who bought", f"{int(kpis['active_members']):,}"),
+        Tile("purchases", f"{orders:,}"),
+        Tile("revenue", money(revenue)),
+        Tile("average order value", money(revenue // orders if orders else 0)),
+        Tile("points issued", f"{sum(m.issued for m in points.months):,}"),
+        Tile("points redeemed", f"{sum(m.redeemed for m in points.months):,}"),
+        Tile("points expired", f"{sum(m.expired for m in points.months):,}"),
         Tile("points outstanding at the end", f"{outstanding:,}"),
         Tile("liability at the end", money(terms.value_of_points(outstanding).amount_minor)),
     )
