@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import yaml
 from sqlalchemy import Engine
 
 from loyalo.adapters.analytics.parquet import ParquetWarehouse
@@ -15,8 +16,8 @@ from loyalo.adapters.storage.migrate import upgrade
 from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
-from loyalo.application.analytics.export import AnalyticsExporter
 from loyalo.application.analytics.ports import AnalyticsQueries
+from loyalo.application.analytics.service import AnalyticsService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
@@ -41,6 +42,7 @@ from loyalo.application.simulation.service import BacktestService
 from loyalo.application.tiers import TierService
 from loyalo.application.wallets import WalletService
 from loyalo.bootstrap.settings import Settings
+from loyalo.domain.analytics.costs import CostsDocument
 from loyalo.domain.passes.apple import AppleIdentity
 from loyalo.domain.passes.google import GoogleIdentity
 from loyalo.domain.programme.stored import ActiveProgramme
@@ -71,6 +73,8 @@ class Container:
     referrals: ReferralService
     coupons: CouponService
     rewards: RewardService
+    analytics: AnalyticsService
+    analytics_store: AnalyticsStore
     report: ReportService
 
     def close(self) -> None:
@@ -100,6 +104,14 @@ def build(
     purchases = PurchaseService(ctx, listener=referrals)
     access = AccessService(ctx)
     coupons = CouponService(ctx)
+    analytics_store = AnalyticsStore(ParquetWarehouse(settings.data_dir / "analytics"))
+    analytics = AnalyticsService(
+        ctx,
+        analytics_store.warehouse,
+        analytics_store,
+        _analytics_costs(settings),
+        settings.resolved_analytics_settle_seconds,
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -124,18 +136,24 @@ def build(
         referrals=referrals,
         coupons=coupons,
         rewards=RewardService(ctx, coupons),
-        report=ReportService(ctx, _fresh_analytics(ctx, settings)),
+        analytics=analytics,
+        analytics_store=analytics_store,
+        report=ReportService(ctx, _fresh(analytics, analytics_store)),
     )
 
 
-def _fresh_analytics(ctx: AppContext, settings: Settings) -> FreshAnalytics:
-    """The report's engine: export what is new to ``<data_dir>/analytics``, then DuckDB on it."""
-    warehouse = ParquetWarehouse(settings.data_dir / "analytics")
-    exporter = AnalyticsExporter(ctx, warehouse)
-    store = AnalyticsStore(warehouse)
+def _analytics_costs(settings: Settings) -> CostsDocument | None:
+    """Read at start-up, so a bad costs file fails there."""
+    if settings.analytics_costs is None:
+        return None
+    return CostsDocument.model_validate(yaml.safe_load(settings.analytics_costs.read_text()))
+
+
+def _fresh(analytics: AnalyticsService, store: AnalyticsStore) -> FreshAnalytics:
+    """The report's engine: what is new exported first, then DuckDB on the files."""
 
     def fresh() -> AnalyticsQueries:
-        exporter.run()
+        analytics.export()
         return store
 
     return fresh
