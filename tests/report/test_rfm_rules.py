@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -86,7 +88,7 @@ def test_the_grid_names_every_cell_once_with_every_segment() -> None:
 def test_scores_keep_ties_together_and_follow_the_values(values: list[int]) -> None:
     ordered = sorted(values)
     scores = {v: quintile_score(ordered.index(v) + 1, len(values)) for v in values}
-    for low, high in zip(ordered, ordered[1:], strict=False):
+    for low, high in itertools.pairwise(ordered):
         assert scores[low] <= scores[high]
     assert scores[ordered[0]] == 1
     assert all(1 <= s <= 5 for s in scores.values())
