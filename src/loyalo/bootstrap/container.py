@@ -110,7 +110,6 @@ def build(
         analytics_store.warehouse,
         analytics_store,
         _analytics_costs(settings),
-        settings.resolved_analytics_settle_seconds,
     )
     return Container(
         settings=settings,

@@ -45,10 +45,6 @@ class Settings(BaseSettings):
     analytics_costs: Path | None = Field(
         default=None, description="The analytics costs file, YAML (docs/guide/analytics.md)"
     )
-    analytics_settle_seconds: float | None = Field(
-        default=None,
-        description="How old a ledger row must be to be exported (default: 0 on SQLite, 60)",
-    )
 
     # Wallet passes (docs/guide/passes.md); a wallet left unset answers passes-not-configured.
     apple_pass_type_id: str | None = Field(default=None, description="e.g. pass.com.example.card")
@@ -92,12 +88,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'loyalo.db').resolve()}"
-
-    @property
-    def resolved_analytics_settle_seconds(self) -> float:
-        if self.analytics_settle_seconds is not None:
-            return self.analytics_settle_seconds
-        return 0.0 if self.resolved_database_url.startswith("sqlite") else 60.0
 
     def default_programme(self) -> ProgrammeDocument:
         """The programme in force until one is applied (version 0): the base rate only."""

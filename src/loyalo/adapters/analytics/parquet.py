@@ -1,7 +1,7 @@
 """The export's sink: Parquet part files under ``<root>/<table>/``, and a manifest.
 
 ``manifest.json`` is the commit point. It lists every visible part file and
-the export's marks; readers (``AnalyticsStore``, the Spark runner) read the
+when it was published; readers (``AnalyticsStore``, the Spark runner) read the
 files it lists and nothing else. A part is written aside (``.staging-*``),
 renamed into place when the export publishes, and only then is the manifest
 replaced (write aside, then ``os.replace``, atomic on POSIX). An export that
@@ -16,7 +16,7 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,7 +69,7 @@ class ParquetWarehouse:
     def manifest(self) -> dict[str, Any]:
         path = self.root / MANIFEST
         if not path.exists():
-            return {"tables": {}, "marks": {}, "exported_at": None}
+            return {"tables": {}, "exported_at": None}
         document: dict[str, Any] = json.loads(path.read_text())
         return document
 
@@ -83,7 +83,6 @@ class ParquetWarehouse:
         exported_at = manifest.get("exported_at")
         return ExportState(
             rows={t: int(v["rows"]) for t, v in manifest["tables"].items()},
-            marks={t: datetime.fromisoformat(v) for t, v in manifest["marks"].items()},
             exported_at=datetime.fromisoformat(exported_at) if exported_at else None,
         )
 
@@ -94,6 +93,19 @@ class ParquetWarehouse:
             keys.update(pq.read_table(path, columns=[column]).column(column).to_pylist())
         return keys
 
+    def exported_heads(self) -> dict[str, int]:
+        heads: dict[str, int] = {}
+        for path in self.files("postings"):
+            part = pq.read_table(path, columns=["member_id", "seq"])
+            grouped = part.group_by("member_id").aggregate([("seq", "max")])
+            for member, seq in zip(
+                grouped.column("member_id").to_pylist(),
+                grouped.column("seq_max").to_pylist(),
+                strict=True,
+            ):
+                heads[member] = max(heads.get(member, 0), int(seq))
+        return heads
+
     def stage(self, table: str, rows: Sequence[Row]) -> Staged:
         folder = self.root / table
         folder.mkdir(parents=True, exist_ok=True)
@@ -101,13 +113,7 @@ class ParquetWarehouse:
         pq.write_table(arrow_table(table, rows), folder / name)
         return Staged(table, name, len(rows))
 
-    def publish(
-        self,
-        staged: Sequence[Staged],
-        marks: Mapping[str, datetime],
-        replaced: Sequence[str],
-        at: datetime,
-    ) -> None:
+    def publish(self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime) -> None:
         manifest = self.manifest()
         tables: dict[str, Any] = manifest["tables"]
         stale = [self.root / t / f for t in replaced for f in tables.get(t, {}).get("files", [])]
@@ -123,7 +129,6 @@ class ParquetWarehouse:
             entry = tables.setdefault(part.table, {"files": [], "rows": 0})
             entry["files"].append(final)
             entry["rows"] += part.rows
-        manifest["marks"] = {**manifest["marks"], **{t: m.isoformat() for t, m in marks.items()}}
         manifest["exported_at"] = at.isoformat()
         self._write_manifest(manifest)
         for path in stale:

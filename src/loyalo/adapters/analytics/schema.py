@@ -77,6 +77,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("posting_id", pa.int64()),
             ("entry_id", pa.string()),
             ("member_id", pa.string()),
+            ("seq", pa.int64()),
             ("account", pa.string()),
             ("points", pa.int64()),
             ("kind", pa.string()),
@@ -115,4 +116,9 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
-KEY_COLUMNS = {"purchases": "purchase_id", "returns": "return_id", "non_member_sales": "sale_key"}
+KEY_COLUMNS = {
+    "purchases": "purchase_id",
+    "returns": "return_id",
+    "events": "event_id",
+    "non_member_sales": "sale_key",
+}

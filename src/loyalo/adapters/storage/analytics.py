@@ -5,16 +5,16 @@ Plain columns, never ORM objects; the statements are built once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, select, tuple_
+from sqlalchemy import Select, Table, bindparam, select, tuple_
 
 from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.rules_state import MemberEventRow
 from loyalo.adapters.storage.tables import (
     JournalEntryRow,
+    MemberBalanceRow,
     MemberRow,
     NonMemberSaleRow,
     PostingRow,
@@ -38,6 +38,10 @@ _SALES = cast(Table, NonMemberSaleRow.__table__)
 _KEYS: Any = bindparam("keys", expanding=True)
 CHUNK = 5_000
 
+_MARK: Any = bindparam("mark")
+_BALANCES = cast(Table, MemberBalanceRow.__table__)
+_HEADS = select(_BALANCES.c.member_id, _BALANCES.c.chain_seq).where(_BALANCES.c.chain_seq > 0)
+_EVENT_KEYS = select(_EVENTS.c.event_id)
 _PURCHASE_KEYS = select(_PURCHASES.c.purchase_id)
 _RETURN_KEYS = select(_RETURNS.c.return_id)
 _SALE_KEYS = select(_SALES.c.run_id, _SALES.c.line_no)
@@ -102,12 +106,13 @@ _EVENT_ROWS = select(
     _EVENTS.c.occurred_at,
     _EVENTS.c.recorded_at,
     _EVENTS.c.points,
-).order_by(_EVENTS.c.recorded_at, _EVENTS.c.event_id)
+).where(_EVENTS.c.event_id.in_(_KEYS))
 _POSTING_ROWS = (
     select(
         _POSTINGS.c.posting_id,
         _POSTINGS.c.entry_id,
         _POSTINGS.c.member_id,
+        _ENTRIES.c.seq,
         _POSTINGS.c.account,
         _POSTINGS.c.points,
         _ENTRIES.c.kind,
@@ -121,6 +126,7 @@ _POSTING_ROWS = (
         _ENTRIES.c.recorded_at,
     )
     .join(_ENTRIES, _ENTRIES.c.entry_id == _POSTINGS.c.entry_id)
+    .where(_ENTRIES.c.member_id.in_(_KEYS), _ENTRIES.c.seq > _MARK)
     .order_by(_POSTINGS.c.posting_id)
 )
 _MEMBER_ROWS = (
@@ -148,6 +154,8 @@ class SqlAnalyticsSource(SqlRepository):
             return set(self._db.scalars(_PURCHASE_KEYS))
         if table == "returns":
             return set(self._db.scalars(_RETURN_KEYS))
+        if table == "events":
+            return set(self._db.scalars(_EVENT_KEYS))
         if table == "non_member_sales":
             return {sale_key(run, line) for run, line in self._db.execute(_SALE_KEYS)}
         raise ValueError(f"{table} is not exported by key")
@@ -160,19 +168,24 @@ class SqlAnalyticsSource(SqlRepository):
             }
         if table == "returns":
             return self._returns(keys)
+        if table == "events":
+            return {"events": self._rows(_EVENT_ROWS, keys)}
         if table == "non_member_sales":
             return {"non_member_sales": self._sales(keys)}
         raise ValueError(f"{table} is not exported by key")
 
-    def recorded_rows(self, table: str, since: datetime | None, until: datetime) -> Iterator[Row]:
-        query, recorded = {
-            "events": (_EVENT_ROWS, _EVENTS.c.recorded_at),
-            "postings": (_POSTING_ROWS, _ENTRIES.c.recorded_at),
-        }[table]
-        window = recorded < until if since is None else and_(recorded >= since, recorded < until)
-        result = self._db.execution_options(yield_per=CHUNK).execute(query.where(window))
-        for row in result:
-            yield dict(row._mapping)
+    def chain_heads(self) -> dict[str, int]:
+        return {member: int(seq) for member, seq in self._db.execute(_HEADS)}
+
+    def postings_after(self, marks: Mapping[str, int]) -> list[Row]:
+        if not marks:
+            return []
+        parameters = {"keys": list(marks), "mark": min(marks.values())}
+        return [
+            dict(row._mapping)
+            for row in self._db.execute(_POSTING_ROWS, parameters)
+            if row.seq > marks[row.member_id]
+        ]
 
     def members(self) -> Iterator[Row]:
         result = self._db.execution_options(yield_per=CHUNK).execute(_MEMBER_ROWS)

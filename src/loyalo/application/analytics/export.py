@@ -1,32 +1,33 @@
 """The incremental export: what is new in the transactional store, to the analytics sink.
 
-Exactly once, whatever stops it:
+Exactly once, whatever stops it, and whatever order concurrent transactions
+commit in:
 
-* Purchases, returns and non-member sales carry no recording time (an import
-  dates them in the past), so their mark is the set of keys already exported:
-  the export asks the store for its keys and writes only the ones the sink does
-  not hold. A purchase's lines (a return's lines) are written with it.
-* Events and ledger postings are append-only with a recording time: the export
-  takes those recorded from the previous mark up to ``now - settle`` and moves
-  the mark there. The settle time covers a transaction that took its clock
-  reading before an earlier one committed (PostgreSQL); it must exceed the
-  longest write transaction. SQLite serialises writers, so it may be zero there.
+* Purchases, returns, events and non-member sales are exported by key: their
+  recording time cannot serve as a mark (an import dates them, and their
+  postings, in the past; on PostgreSQL a transaction may commit after a later
+  one), so the export asks the store for its keys and writes only those the
+  sink does not hold. A purchase's lines (a return's lines) are written with it.
+* Ledger postings are exported by journal sequence, per member: each member's
+  entries are numbered 1, 2, 3 … under the member's lock, and an entry can only
+  be written after the one before it committed, so what any reader sees of a
+  member's journal is always a prefix. The mark is the highest sequence
+  exported for each member; the export takes the entries above it.
 * Members (a small, mutable dimension) are rewritten whole.
 
-Nothing is visible until the sink publishes every part and the marks together
+Nothing is visible until the sink publishes every part together
 (``AnalyticsSink.publish``); an export stopped before that leaves the previous
-state as it was, and the next one writes the same rows again, once.
+state exactly as it was, and the next one writes the same rows again, once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import timedelta
 
 from loyalo.application.analytics.ports import (
+    CHAINED_TABLE,
     CHILD_TABLES,
     KEYED_TABLES,
-    RECORDED_TABLES,
     AnalyticsSink,
     AnalyticsSource,
     ExportProgress,
@@ -40,13 +41,13 @@ PART_ROWS = 200_000
 KEYS_PER_QUERY = 500
 
 StageHook = Callable[[Staged], None]
+Keep = Callable[[str, Sequence[Row]], None]
 
 
 class AnalyticsExporter:
-    def __init__(self, ctx: AppContext, sink: AnalyticsSink, settle_seconds: float = 0) -> None:
+    def __init__(self, ctx: AppContext, sink: AnalyticsSink) -> None:
         self._ctx = ctx
         self._sink = sink
-        self._settle = timedelta(seconds=settle_seconds)
 
     def run(
         self, progress: ExportProgress | None = None, on_staged: StageHook | None = None
@@ -56,8 +57,6 @@ class AnalyticsExporter:
 
     def _run(self, progress: ExportProgress | None, on_staged: StageHook | None) -> ExportReport:
         now = self._ctx.clock.now()
-        until = now - self._settle
-        state = self._sink.state()
         report = ExportReport(exported_at=now)
         staged: list[Staged] = []
 
@@ -74,17 +73,12 @@ class AnalyticsExporter:
             source = uow.analytics
             for table in KEYED_TABLES:
                 self._export_keyed(source, table, keep)
-            for table in RECORDED_TABLES:
-                since = state.marks.get(table)
-                _in_parts(source.recorded_rows(table, since, until), table, keep)
-                report.marks[table] = until
+            self._export_postings(source, keep)
             _in_parts(source.members(), "members", keep, always=True)
-        self._sink.publish(staged, report.marks, ["members"], now)
+        self._sink.publish(staged, ["members"], now)
         return report
 
-    def _export_keyed(
-        self, source: AnalyticsSource, table: str, keep: Callable[[str, Sequence[Row]], None]
-    ) -> None:
+    def _export_keyed(self, source: AnalyticsSource, table: str, keep: Keep) -> None:
         new = sorted(source.keys(table) - self._sink.exported_keys(table))
         child = CHILD_TABLES.get(table)
         buffers: dict[str, list[Row]] = {table: [], **({child: []} if child else {})}
@@ -96,20 +90,32 @@ class AnalyticsExporter:
                 _flush(buffers, keep)
         _flush(buffers, keep)
 
+    def _export_postings(self, source: AnalyticsSource, keep: Keep) -> None:
+        exported = self._sink.exported_heads()
+        behind = sorted(
+            member
+            for member, head in source.chain_heads().items()
+            if head > exported.get(member, 0)
+        )
+        buffer: list[Row] = []
+        for start in range(0, len(behind), KEYS_PER_QUERY):
+            chunk = behind[start : start + KEYS_PER_QUERY]
+            buffer.extend(source.postings_after({m: exported.get(m, 0) for m in chunk}))
+            if len(buffer) >= PART_ROWS:
+                keep(CHAINED_TABLE, buffer)
+                buffer = []
+        if buffer:
+            keep(CHAINED_TABLE, buffer)
 
-def _flush(buffers: dict[str, list[Row]], keep: Callable[[str, Sequence[Row]], None]) -> None:
+
+def _flush(buffers: dict[str, list[Row]], keep: Keep) -> None:
     for name, rows in buffers.items():
         if rows:
             keep(name, rows)
             buffers[name] = []
 
 
-def _in_parts(
-    rows: Iterable[Row],
-    table: str,
-    keep: Callable[[str, Sequence[Row]], None],
-    always: bool = False,
-) -> None:
+def _in_parts(rows: Iterable[Row], table: str, keep: Keep, always: bool = False) -> None:
     """Stage ``rows`` in parts of ``PART_ROWS``; ``always``: one empty part if there are none."""
     written = False
     for part in _chunks(iter(rows)):

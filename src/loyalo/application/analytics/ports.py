@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 Row = dict[str, Any]
 
-KEYED_TABLES = ("purchases", "returns", "non_member_sales")
-"""Tables without a recording time: exported by key, each key once (see the export)."""
-RECORDED_TABLES = ("events", "postings")
-"""Append-only tables with a recording time: exported by a high-water mark on it."""
+KEYED_TABLES = ("purchases", "returns", "events", "non_member_sales")
+"""Exported by key, each key once (see the export)."""
+CHAINED_TABLE = "postings"
+"""Exported by each member's journal sequence: the high-water mark is per member."""
 CHILD_TABLES = {"purchases": "purchase_lines", "returns": "return_lines"}
 """Rows written with their parent, in the same part: a purchase's lines, a return's lines."""
 DIMENSION_TABLES = ("members",)
@@ -43,8 +43,12 @@ class AnalyticsSource(Protocol):
         """The rows of ``table`` with these keys, and of its child table, by table name."""
         ...
 
-    def recorded_rows(self, table: str, since: datetime | None, until: datetime) -> Iterator[Row]:
-        """Rows recorded at ``since`` (inclusive) or later and before ``until``."""
+    def chain_heads(self) -> dict[str, int]:
+        """Each member's last journal sequence number."""
+        ...
+
+    def postings_after(self, marks: Mapping[str, int]) -> list[Row]:
+        """The postings of these members' journal entries with a sequence above their mark."""
         ...
 
     def members(self) -> Iterator[Row]: ...
@@ -61,10 +65,9 @@ class Staged:
 
 @dataclass(frozen=True, slots=True)
 class ExportState:
-    """What the sink holds: each table's visible rows and each recorded table's mark."""
+    """What the sink holds: each table's visible rows, and when it was last published."""
 
     rows: Mapping[str, int]
-    marks: Mapping[str, datetime]
     exported_at: datetime | None
 
 
@@ -77,15 +80,13 @@ class AnalyticsSink(Protocol):
 
     def state(self) -> ExportState: ...
     def exported_keys(self, table: str) -> set[str]: ...
+    def exported_heads(self) -> dict[str, int]:
+        """Each member's highest journal sequence already exported."""
+        ...
+
     def stage(self, table: str, rows: Sequence[Row]) -> Staged: ...
-    def publish(
-        self,
-        staged: Sequence[Staged],
-        marks: Mapping[str, datetime],
-        replaced: Sequence[str],
-        at: datetime,
-    ) -> None:
-        """Make the staged parts visible and move the marks, all at once or not at all.
+    def publish(self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime) -> None:
+        """Make the staged parts visible, all at once or not at all.
 
         The parts of a table named in ``replaced`` take the place of its previous parts.
         """
@@ -105,7 +106,6 @@ ExportProgress = Callable[[str, int], None]
 @dataclass(slots=True)
 class ExportReport:
     rows: dict[str, int] = field(default_factory=dict)
-    marks: dict[str, datetime] = field(default_factory=dict)
     exported_at: datetime | None = None
 
     @property

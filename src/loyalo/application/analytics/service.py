@@ -43,19 +43,18 @@ class AnalyticsService:
         sink: AnalyticsSink,
         queries: AnalyticsQueries,
         costs: CostsDocument | None = None,
-        settle_seconds: float = 0,
     ) -> None:
         self._ctx = ctx
         self._sink = sink
         self._queries = queries
         self._costs = costs or CostsDocument()
-        self._exporter = AnalyticsExporter(ctx, sink, settle_seconds)
+        self._exporter = AnalyticsExporter(ctx, sink)
 
     def export(self, progress: ExportProgress | None = None) -> ExportReport:
         return self._exporter.run(progress)
 
     def freshness(self) -> ExportState:
-        """When the store was last exported, and each recorded table's mark."""
+        """When the store was last exported, and the rows of each table."""
         return self._sink.state()
 
     def member_kpis(self, period: Period, filters: KpiFilters) -> MemberKpis:

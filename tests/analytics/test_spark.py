@@ -1,0 +1,90 @@
+"""The KPI suite on a local Spark session gives exactly what DuckDB gives.
+
+Run alone with ``pytest -m spark tests/analytics``; Java 17 must be on the
+machine (it is in CI). The session is local[1] with no UI, started once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from pyspark.sql import SparkSession
+
+from loyalo.adapters.analytics.queries import QUERIES
+from loyalo.adapters.analytics.spark import SparkQueries, local_session
+from loyalo.application.analytics.service import AnalyticsService, query_parameters
+from loyalo.bootstrap.container import Container
+from loyalo.domain.analytics.filters import KpiFilters, Period
+from tests.analytics.support import START, build_shop
+from tests.support.clock import FakeClock
+
+pytestmark = pytest.mark.spark
+
+PERIODS = [Period(date(2026, 2, 1), date(2026, 2, 28)), Period(date(2026, 1, 1), date(2026, 3, 31))]
+FILTERS = [
+    KpiFilters(),
+    KpiFilters(channel="web"),
+    KpiFilters(store="s1"),
+    KpiFilters(flag="vip"),
+    KpiFilters(tier="gold"),
+]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture(autouse=True)
+def _once(database_url: str) -> None:
+    """The engines compare Parquet files: which database they came from does not matter."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("engine-independent: the SQLite run compares DuckDB and Spark")
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    session = local_session("loyalo-tests")
+    yield session
+    session.stop()
+
+
+def test_every_kpi_query_gives_the_same_rows_on_spark_as_on_duckdb(
+    container: Container, spark: SparkSession
+) -> None:
+    build_shop(container)
+    container.analytics.export()
+    duckdb = container.analytics_store
+    on_spark = SparkQueries(spark, duckdb.warehouse)
+    compared = 0
+    cases = [(PERIODS[0], filters) for filters in FILTERS] + [(PERIODS[1], KpiFilters())]
+    for period, filters in cases:
+        parameters = query_parameters(period, filters, window_days=90)
+        for name in QUERIES:
+            expected = duckdb.run(name, parameters)
+            assert on_spark.run(name, parameters) == expected, (name, period, filters)
+            compared += len(expected)
+    assert compared > 50  # rows, not just empty answers
+
+
+def test_the_kpi_families_computed_on_spark_equal_those_on_duckdb(
+    container: Container, spark: SparkSession
+) -> None:
+    build_shop(container)
+    container.analytics.export()
+    store = container.analytics_store
+    spark_service = AnalyticsService(
+        container.ctx, store.warehouse, SparkQueries(spark, store.warehouse)
+    )
+    period = PERIODS[0]
+    for filters in (KpiFilters(), KpiFilters(flag="vip")):
+        assert spark_service.member_kpis(period, filters) == container.analytics.member_kpis(
+            period, filters
+        )
+        assert spark_service.points(period, filters) == container.analytics.points(period, filters)
+        assert spark_service.members_vs_non_members(
+            period, filters
+        ) == container.analytics.members_vs_non_members(period, filters)
+        assert spark_service.roi(period, filters) == container.analytics.roi(period, filters)
