@@ -1,9 +1,10 @@
 """Cohorts, RFM and points by month for the report, in SQL that DuckDB and Spark both read.
 
 Besides the common subset (``__init__.py``) these use ``date_trunc('month', …)``,
-``year``, ``month``, ``RANK()`` and ``COUNT(*) OVER ()``, ``FLOOR`` and ``CAST``,
-which both engines share. Revenue is ``paid_minor`` (after the programme's
-discounts), as in the KPIs; returns are not deducted.
+``year``, ``month``, ``RANK()`` and ``COUNT(*) OVER ()``, ``CAST`` and ``NULLS FIRST``,
+which both engines share; the quintile scores are integer comparisons (no division,
+so no engine's decimal or float rounding), and every result is ordered. Revenue is
+``paid_minor`` (after the programme's discounts), as in the KPIs; returns are not deducted.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def render_cohort_sizes(p: Mapping[str, object]) -> str:
     """Members per month of first purchase, for the cohorts acquired in the period."""
     return f"""
 WITH {_purchases(p)}
-SELECT cohort_month, COUNT(*) AS members FROM cohort GROUP BY cohort_month
+SELECT cohort_month, COUNT(*) AS members FROM cohort GROUP BY cohort_month ORDER BY cohort_month
 """
 
 
@@ -59,15 +60,21 @@ FROM cohort c JOIN p ON p.member_id = c.member_id
 WHERE p.occurred_at < {timestamp(p["end"])}
 GROUP BY c.cohort_month,
   (year(p.occurred_at) - year(c.cohort_month)) * 12 + month(p.occurred_at) - month(c.cohort_month)
+ORDER BY 1, 2
 """
 
 
-def _score(column: str) -> str:
+def _below(column: str) -> str:
     # RANK: ties share their lowest rank, so equal values always get the same score.
-    return (
-        f"1 + CAST(FLOOR({SCORES}.0 * (RANK() OVER (ORDER BY {column} ASC) - 1)"
-        f" / COUNT(*) OVER ()) AS INT)"
+    return f"RANK() OVER (ORDER BY {column} ASC) - 1"
+
+
+def _score(below: str) -> str:
+    """1 + floor(5 * below / n) in integers only: no division, the same on every engine."""
+    steps = " ".join(
+        f"WHEN {SCORES} * {below} >= {k} * n THEN {k}" for k in range(SCORES - 1, 0, -1)
     )
+    return f"1 + CASE {steps} ELSE 0 END"
 
 
 def render_rfm(p: Mapping[str, object]) -> str:
@@ -79,10 +86,16 @@ w AS (
     SUM(paid_minor) AS monetary_minor
   FROM p WHERE {within("occurred_at", p["start"], p["end"])}
   GROUP BY member_id
+),
+ranked AS (
+  SELECT member_id, last_at, frequency, monetary_minor, COUNT(*) OVER () AS n,
+    {_below("last_at")} AS r_below, {_below("frequency")} AS f_below,
+    {_below("monetary_minor")} AS m_below
+  FROM w
 )
 SELECT member_id, CAST(last_at AS DATE) AS last_purchase, frequency, monetary_minor,
-  {_score("last_at")} AS r, {_score("frequency")} AS f, {_score("monetary_minor")} AS m
-FROM w
+  {_score("r_below")} AS r, {_score("f_below")} AS f, {_score("m_below")} AS m
+FROM ranked ORDER BY member_id
 """
 
 
@@ -108,5 +121,5 @@ SELECT bucket,
   {total("account = 'redemption'")} AS redeemed,
   {total("account = 'breakage'")} AS expired,
   {total(f"account IN {MEMBER_ACCOUNTS}")} AS member_change
-FROM e GROUP BY bucket
+FROM e GROUP BY bucket ORDER BY bucket ASC NULLS FIRST
 """
