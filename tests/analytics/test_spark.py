@@ -66,7 +66,9 @@ def test_every_kpi_query_gives_the_same_rows_on_spark_as_on_duckdb(
             expected = duckdb.run(name, parameters)
             assert on_spark.run(name, parameters) == expected, (name, period, filters)
             compared += len(expected)
-    assert compared > 50  # rows, not just empty answers
+    assert compared > 30  # rows, not just empty answers
+    (february,) = on_spark.run("kpis", query_parameters(PERIODS[0], KpiFilters()))
+    assert (february["orders"], february["revenue_minor"]) == (4, 15_500)
 
 
 def test_the_kpi_families_computed_on_spark_equal_those_on_duckdb(

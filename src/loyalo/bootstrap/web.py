@@ -47,6 +47,7 @@ def http_services(container: Container) -> HttpServices:
         parse_programme=parse_programme,
         gift_cards=container.gift_cards,
         coupons=container.coupons,
+        analytics=container.analytics,
     )
 
 

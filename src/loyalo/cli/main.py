@@ -20,6 +20,7 @@ from loyalo.application.jobs import run_due
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.demo_engagement import CHALLENGE, EngagementSummary
 from loyalo.bootstrap.web import build_app
+from loyalo.cli.analytics import analytics_app
 from loyalo.cli.coupons import coupons_app
 from loyalo.cli.giftcards import giftcards_app
 from loyalo.cli.history import import_app
@@ -40,6 +41,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(programme_app, name="programme")
 app.add_typer(import_app, name="import")
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(passes_app, name="passes")
 app.add_typer(giftcards_app, name="giftcards")
 app.add_typer(partners_app, name="partners")

@@ -107,11 +107,17 @@ class ParquetWarehouse:
         return heads
 
     def stage(self, table: str, rows: Sequence[Row]) -> Staged:
+        return self.stage_arrow(table, arrow_table(table, rows))
+
+    def stage_arrow(self, table: str, data: pa.Table) -> Staged:
+        """A part from an Arrow table of the table's schema (a bulk load, a benchmark)."""
+        if not data.schema.equals(SCHEMAS[table]):
+            raise ValueError(f"{table}: the columns are not those of its schema")
         folder = self.root / table
         folder.mkdir(parents=True, exist_ok=True)
         name = f".staging-{uuid.uuid4().hex}.parquet"
-        pq.write_table(arrow_table(table, rows), folder / name)
-        return Staged(table, name, len(rows))
+        pq.write_table(data, folder / name)
+        return Staged(table, name, data.num_rows)
 
     def publish(self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime) -> None:
         manifest = self.manifest()

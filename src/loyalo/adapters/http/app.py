@@ -14,6 +14,7 @@ from loyalo.adapters.http.docs import install_offline_docs
 from loyalo.adapters.http.problems import install_problem_handlers
 from loyalo.adapters.http.routers import (
     admin,
+    analytics,
     checkout,
     coupons,
     events,
@@ -103,6 +104,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         referrals,
         rewards,
         coupons,
+        analytics,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

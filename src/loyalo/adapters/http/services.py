@@ -8,6 +8,7 @@ from typing import Literal
 
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
+from loyalo.application.analytics.service import AnalyticsService
 from loyalo.application.context import AppContext
 from loyalo.application.coupons.service import CouponService
 from loyalo.application.events import EventService
@@ -51,3 +52,4 @@ class HttpServices:
     gift_cards: GiftCardService
     referrals: ReferralService
     coupons: CouponService
+    analytics: AnalyticsService

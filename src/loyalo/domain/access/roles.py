@@ -51,6 +51,7 @@ class Capability(StrEnum):
     CHARITY_READ = "charity:read"
     COUPONS_READ = "coupons:read"
     COUPONS_WRITE = "coupons:write"
+    ANALYTICS_READ = "analytics:read"  # KPIs over the analytics store (admin)
 
 
 _CAPABILITIES: dict[Role, frozenset[Capability]] = {
