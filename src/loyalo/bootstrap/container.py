@@ -16,7 +16,6 @@ from loyalo.adapters.storage.migrate import upgrade
 from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
-from loyalo.application.analytics.ports import AnalyticsQueries
 from loyalo.application.analytics.service import AnalyticsService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
@@ -34,7 +33,6 @@ from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
-from loyalo.application.report.ports import FreshAnalytics
 from loyalo.application.report.service import ReportService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.rewards.redemptions import RewardService
@@ -137,7 +135,7 @@ def build(
         rewards=RewardService(ctx, coupons),
         analytics=analytics,
         analytics_store=analytics_store,
-        report=ReportService(ctx, _fresh(analytics, analytics_store)),
+        report=ReportService(ctx, analytics_store, analytics.export),
     )
 
 
@@ -146,16 +144,6 @@ def _analytics_costs(settings: Settings) -> CostsDocument | None:
     if settings.analytics_costs is None:
         return None
     return CostsDocument.model_validate(yaml.safe_load(settings.analytics_costs.read_text()))
-
-
-def _fresh(analytics: AnalyticsService, store: AnalyticsStore) -> FreshAnalytics:
-    """The report's engine: what is new exported first, then DuckDB on the files."""
-
-    def fresh() -> AnalyticsQueries:
-        analytics.export()
-        return store
-
-    return fresh
 
 
 def _apple_wallet(settings: Settings) -> AppleWallet | None:

@@ -48,6 +48,7 @@ def http_services(container: Container) -> HttpServices:
         gift_cards=container.gift_cards,
         coupons=container.coupons,
         analytics=container.analytics,
+        report=container.report,
     )
 
 

@@ -31,6 +31,7 @@ from loyalo.adapters.http.routers import (
     programme,
     purchases,
     referrals,
+    report,
     reservations,
     rewards,
     tiers,
@@ -105,6 +106,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         rewards,
         coupons,
         analytics,
+        report,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -22,6 +22,7 @@ from loyalo.application.passes.service import PassService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
+from loyalo.application.report.service import ReportService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.tiers import TierService
@@ -53,3 +54,4 @@ class HttpServices:
     referrals: ReferralService
     coupons: CouponService
     analytics: AnalyticsService
+    report: ReportService

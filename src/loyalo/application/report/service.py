@@ -8,12 +8,12 @@ from datetime import date
 from loyalo.application.analytics.ports import AnalyticsQueries
 from loyalo.application.context import AppContext
 from loyalo.application.report import readings
-from loyalo.application.report.ports import FreshAnalytics
+from loyalo.application.report.ports import Export
 from loyalo.application.report.readings import PointsHistory
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
-from loyalo.domain.report.cohorts import cohort_triangle
+from loyalo.domain.report.cohorts import CohortMonth, cohort_triangle
 from loyalo.domain.report.data import ReportData, Table, Tile
 from loyalo.domain.report.rfm import MemberRfm, Segment
 
@@ -39,16 +39,28 @@ RFM_COLUMNS = (
 
 
 class ReportService:
-    def __init__(self, ctx: AppContext, analytics: FreshAnalytics) -> None:
+    """Each call exports what is new first, unless ``refresh=False`` (the caller just did)."""
+
+    def __init__(self, ctx: AppContext, engine: AnalyticsQueries, export: Export) -> None:
         self._ctx = ctx
-        self._analytics = analytics
+        self._engine = engine
+        self._export = export
+
+    def _fresh(self, refresh: bool) -> AnalyticsQueries:
+        if refresh:
+            self._export()
+        return self._engine
 
     def build(
-        self, period: Period, filters: KpiFilters | None = None, title: str | None = None
+        self,
+        period: Period,
+        filters: KpiFilters | None = None,
+        title: str | None = None,
+        refresh: bool = True,
     ) -> ReportData:
         with self._ctx.uow() as uow:
             terms = self._ctx.terms_in(uow)
-        engine = self._analytics()
+        engine = self._fresh(refresh)
         p = readings.parameters(period, filters or KpiFilters())
         members = readings.rfm(engine, p)
         points = readings.points_history(engine, period, p)
@@ -58,7 +70,7 @@ class ReportService:
             last=period.last_day,
             currency=terms.currency,
             tiles=_tiles(engine, p, points, terms),
-            cohorts=cohort_table(engine, period, p),
+            cohorts=cohort_table(cohort_months(engine, period, p)),
             points=Table(
                 "points",
                 ("month", "issued", "redeemed", "expired"),
@@ -73,17 +85,34 @@ class ReportService:
             rfm_segments=segment_table(members),
         )
 
-    def cohorts(self, period: Period, filters: KpiFilters | None = None) -> Table:
+    def cohorts(
+        self, period: Period, filters: KpiFilters | None = None, refresh: bool = True
+    ) -> Table:
         p = readings.parameters(period, filters or KpiFilters())
-        return cohort_table(self._analytics(), period, p)
+        return cohort_table(cohort_months(self._fresh(refresh), period, p))
 
-    def rfm(self, period: Period, filters: KpiFilters | None = None) -> list[MemberRfm]:
-        return readings.rfm(self._analytics(), readings.parameters(period, filters or KpiFilters()))
+    def cohort_months(
+        self, period: Period, filters: KpiFilters | None = None, refresh: bool = True
+    ) -> list[CohortMonth]:
+        p = readings.parameters(period, filters or KpiFilters())
+        return cohort_months(self._fresh(refresh), period, p)
+
+    def rfm(
+        self, period: Period, filters: KpiFilters | None = None, refresh: bool = True
+    ) -> list[MemberRfm]:
+        """Every member who bought in the period, with scores and segment, by member id."""
+        p = readings.parameters(period, filters or KpiFilters())
+        return readings.rfm(self._fresh(refresh), p)
 
 
-def cohort_table(engine: AnalyticsQueries, period: Period, p: dict[str, object]) -> Table:
+def cohort_months(
+    engine: AnalyticsQueries, period: Period, p: dict[str, object]
+) -> list[CohortMonth]:
     sizes = readings.cohort_sizes(engine, p)
-    rows = cohort_triangle(sizes, readings.cohort_activity(engine, p), period.last_day)
+    return cohort_triangle(sizes, readings.cohort_activity(engine, p), period.last_day)
+
+
+def cohort_table(rows: list[CohortMonth]) -> Table:
     return Table(
         "cohorts",
         COHORT_COLUMNS,
