@@ -111,3 +111,18 @@ def test_the_tables_behind_the_charts(
     values = pq.read_table(tables / "member_values.parquet").to_pylist()
     assert sum(s["members"] for s in segments) == len(values) > 0
     assert sum(s["revenue_minor"] for s in segments) == sum(v["value_minor"] for v in values)
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(
+    demo: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    data_dir, _ = demo
+    page = tmp_path / "never.html"
+    result = CliRunner().invoke(
+        app,
+        ["report", "--from", "2026-03-31", "--to", "2026-01-01", "--out", str(page)],
+        env={"LOYALO_DATA_DIR": str(data_dir), "LOYALO_DATABASE_URL": None},
+    )
+    assert result.exit_code == 1
+    assert "before it starts" in result.output
+    assert not page.exists()

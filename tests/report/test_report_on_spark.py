@@ -7,7 +7,7 @@ twice: once on DuckDB, once on Spark, compared table by table. Run alone with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -41,8 +41,9 @@ def _both(container: Container, spark: SparkSession) -> tuple[ReportService, Rep
     container.analytics.export()
     store = container.analytics_store
     on_spark = SparkQueries(spark, store.warehouse)
-    return ReportService(container.ctx, lambda: store), ReportService(
-        container.ctx, lambda: on_spark
+    return (
+        ReportService(container.ctx, store, export=lambda: None),
+        ReportService(container.ctx, on_spark, export=lambda: None),
     )
 
 
@@ -84,6 +85,6 @@ def test_the_demo_year_gives_the_same_report_on_spark(tmp_path: Path, spark: Spa
         container.close()
 
 
-def _earliest(months: list[object]) -> date:
+def _earliest(months: Sequence[object]) -> date:
     found = [m for m in months if isinstance(m, date)]
     return min(found)

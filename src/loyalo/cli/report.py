@@ -48,6 +48,7 @@ def report(
     RFM segments) that opens offline; optionally the tables behind its charts."""
     container = build(migrate=True)
     steps = 3 if data_dir is None else 4
+    written: list[Path] = []
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -74,5 +75,5 @@ def report(
     finally:
         container.close()
     err.print(f"wrote {escape(str(out))}")
-    if data_dir is not None:
+    if written:
         err.print(f"wrote {len(written)} files to {escape(str(data_dir))}")
