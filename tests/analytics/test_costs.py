@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from loyalo.domain.analytics.costs import Cost, CostKind, CostsDocument
@@ -58,3 +61,30 @@ def test_a_wrong_cost_is_refused(wrong: dict[str, str]) -> None:
     base = {"name": "x", "amount": "1.00", "from": "2026-01-01", "to": "2026-01-31"}
     with pytest.raises(ValidationError):
         Cost.model_validate({**base, **wrong})
+
+
+@given(
+    amount_minor=st.integers(0, 10_000_000),
+    days=st.integers(1, 400),
+    cuts=st.lists(st.integers(1, 399), max_size=6, unique=True),
+)
+def test_the_shares_of_a_cost_over_consecutive_periods_add_up_to_it(
+    amount_minor: int, days: int, cuts: list[int]
+) -> None:
+    """Each share is rounded on its own, so the parts may miss the whole by half a minor unit
+    each, never more; a single period covering every day gets it exactly."""
+    first = date(2026, 1, 1)
+    last = first + timedelta(days=days - 1)
+    amount = f"{amount_minor / 100:.2f}"
+    cost = Cost.model_validate(
+        {"name": "x", "kind": "programme", "amount": amount, "from": first, "to": last}
+    )
+    bounds = sorted({0, *(c for c in cuts if c < days), days})
+    parts = [
+        cost.share_in(
+            Period(first + timedelta(days=a), first + timedelta(days=b - 1)), "PLN"
+        ).amount_minor
+        for a, b in itertools.pairwise(bounds)
+    ]
+    assert 2 * abs(sum(parts) - amount_minor) <= len(parts)
+    assert cost.share_in(Period(first, last), "PLN").amount_minor == amount_minor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,19 @@ def test_an_export_stopped_while_publishing_shows_nothing_of_itself(
 def test_a_store_never_exported_answers_with_empty_tables(tmp_path: Path) -> None:
     store = AnalyticsStore.at(tmp_path / "nothing")
     assert _counts(store) == dict.fromkeys(KEYS, (0, 0))
+
+
+def test_replaced_member_files_stay_for_queries_already_reading_them(
+    container: Container, clock: FakeClock
+) -> None:
+    enrol(container)
+    container.analytics.export()
+    warehouse = container.analytics_store.warehouse
+    (first,) = warehouse.files("members")
+    container.analytics.export()
+    assert first not in warehouse.files("members")
+    assert first.exists()  # a query started before the publish may still read it
+    clock.advance(timedelta(minutes=11))
+    container.analytics.export()
+    assert not first.exists()
+    assert len(warehouse.manifest()["retired"]) == 1  # the second export's, not yet due

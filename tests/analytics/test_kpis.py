@@ -19,7 +19,8 @@ from loyalo.bootstrap.container import Container
 from loyalo.domain.analytics.costs import CostsDocument
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.errors import InvalidAnalyticsQuery
-from tests.analytics.support import START, Shop, build_shop, plain, sale
+from tests.analytics.support import START, Shop, at, build_shop, move_to, plain, sale
+from tests.programme.support import apply, enrol
 from tests.support.clock import FakeClock
 
 FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
@@ -279,3 +280,34 @@ def test_the_export_is_what_the_kpis_read_nothing_newer(container: Container, sh
 def test_a_bad_period_or_filter_is_refused(make: Any) -> None:
     with pytest.raises(InvalidAnalyticsQuery):
         make()
+
+
+def test_the_tier_filter_reads_the_stored_tier_or_the_first_level(container: Container) -> None:
+    """Two members buy 600.00 and 20.00: the first is upgraded to silver (stored), the second
+    holds bronze (the first level, never stored); a third never buys."""
+    apply(
+        container,
+        currency="PLN",
+        earning={"points": 1, "per": "1.00"},
+        tiers={
+            "metric": "points_earned",
+            "window": "rolling",
+            "months": 12,
+            "levels": [
+                {"id": "bronze", "name": "Bronze", "threshold": 0},
+                {"id": "silver", "name": "Silver", "threshold": 500},
+            ],
+        },
+    )
+    big, small, _ = enrol(container), enrol(container), enrol(container)
+    move_to(container, at(1, 10))
+    sale(container, big, 60_000, "pos", "s1", "T1")
+    sale(container, small, 2_000, "pos", "s1", "T2")
+    container.analytics.export()
+    january = Period(date(2026, 1, 1), date(2026, 1, 31))
+    found = {
+        tier: container.analytics.member_kpis(january, KpiFilters(tier=tier)).counts
+        for tier in ("bronze", "silver")
+    }
+    assert (found["silver"].members_total, found["silver"].revenue_minor) == (1, 60_000)
+    assert (found["bronze"].members_total, found["bronze"].revenue_minor) == (2, 2_000)

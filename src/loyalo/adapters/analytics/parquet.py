@@ -18,7 +18,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from loyalo.adapters.analytics.schema import KEY_COLUMNS, SCHEMAS, TIME
 from loyalo.application.analytics.ports import TABLES, ExportState, Row, Staged
 
 MANIFEST = "manifest.json"
+RETIRE_AFTER = timedelta(minutes=10)
 
 
 def naive_utc(value: datetime | None) -> datetime | None:
@@ -73,9 +74,13 @@ class ParquetWarehouse:
         document: dict[str, Any] = json.loads(path.read_text())
         return document
 
-    def files(self, table: str) -> list[Path]:
-        """The visible part files of ``table``, as the manifest lists them."""
-        listed = self.manifest()["tables"].get(table, {}).get("files", [])
+    def files(self, table: str, manifest: dict[str, Any] | None = None) -> list[Path]:
+        """The visible part files of ``table``, as the manifest lists them.
+
+        A reader of several tables passes one ``manifest()`` for all, so that it never
+        mixes two exports."""
+        manifest = manifest if manifest is not None else self.manifest()
+        listed = manifest["tables"].get(table, {}).get("files", [])
         return [self.root / table / name for name in listed]
 
     def state(self) -> ExportState:
@@ -122,7 +127,14 @@ class ParquetWarehouse:
     def publish(self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime) -> None:
         manifest = self.manifest()
         tables: dict[str, Any] = manifest["tables"]
-        stale = [self.root / t / f for t in replaced for f in tables.get(t, {}).get("files", [])]
+        retired = [
+            *manifest.get("retired", []),
+            *(
+                {"path": f"{t}/{f}", "at": at.isoformat()}
+                for t in replaced
+                for f in tables.get(t, {}).get("files", [])
+            ),
+        ]
         for table in replaced:
             tables[table] = {"files": [], "rows": 0}
         stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
@@ -136,10 +148,19 @@ class ParquetWarehouse:
             entry["files"].append(final)
             entry["rows"] += part.rows
         manifest["exported_at"] = at.isoformat()
+        manifest["retired"] = [r for r in retired if not self._retire(r, at)]
         self._write_manifest(manifest)
-        for path in stale:
-            path.unlink(missing_ok=True)
         self._sweep(manifest)
+
+    def _retire(self, retired: dict[str, str], now: datetime) -> bool:
+        """Remove a replaced file once no query can still be reading it; True when removed.
+
+        A query reads the files of the manifest it started with: a replaced file stays
+        ``RETIRE_AFTER`` so that one started just before the publish still finds it."""
+        if now - datetime.fromisoformat(retired["at"]) < RETIRE_AFTER:
+            return False
+        (self.root / retired["path"]).unlink(missing_ok=True)
+        return True
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -154,6 +175,11 @@ class ParquetWarehouse:
         """Remove what an earlier, stopped export left: files the manifest does not list."""
         for table in TABLES:
             listed = set(manifest["tables"].get(table, {}).get("files", []))
+            listed |= {
+                r["path"].partition("/")[2]
+                for r in manifest.get("retired", [])
+                if r["path"].startswith(f"{table}/")
+            }
             folder = self.root / table
             if folder.is_dir():
                 for path in folder.iterdir():

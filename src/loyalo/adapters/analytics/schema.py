@@ -2,7 +2,7 @@
 
 Times are UTC without a zone (``timestamp[us]``), money is integer minor units,
 points are integers; ``members.flags`` is ``|a|b|`` (empty: none), so a filter
-is a ``LIKE`` that DuckDB and Spark read alike.
+is an ``INSTR(flags, '|vip|')`` that DuckDB and Spark read alike.
 """
 
 from __future__ import annotations

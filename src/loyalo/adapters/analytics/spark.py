@@ -43,8 +43,9 @@ class SparkQueries:
         self.refresh()
 
     def refresh(self) -> None:
+        manifest = self._warehouse.manifest()
         for table in TABLES:
-            files = [str(path) for path in self._warehouse.files(table)]
+            files = [str(path) for path in self._warehouse.files(table, manifest)]
             if not files:
                 empty = self._empty / f"{table}.parquet"
                 pq.write_table(SCHEMAS[table].empty_table(), empty)

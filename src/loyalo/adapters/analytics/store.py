@@ -39,8 +39,9 @@ class AnalyticsStore:
         connection = duckdb.connect(":memory:")
         try:
             connection.execute("SET TimeZone = 'UTC'")
+            manifest = self.warehouse.manifest()  # one export's files, for every table
             for table in TABLES:
-                files = self.warehouse.files(table)
+                files = self.warehouse.files(table, manifest)
                 if files:
                     connection.execute(
                         f"CREATE VIEW {table} AS SELECT * FROM read_parquet({_file_list(files)})"

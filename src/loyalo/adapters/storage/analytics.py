@@ -141,7 +141,7 @@ def sale_key(run_id: str, line_no: int) -> str:
 
 
 def flags_text(attributes: Any) -> str:
-    """``attributes.flags`` as ``|a|b|``: a LIKE on it reads the same in DuckDB and Spark."""
+    """``attributes.flags`` as ``|a|b|``: an INSTR on it reads the same in DuckDB and Spark."""
     flags = attributes.get("flags") if isinstance(attributes, dict) else None
     if not isinstance(flags, list) or not flags:
         return ""

@@ -36,6 +36,8 @@ from loyalo.application.analytics.ports import (
     Staged,
 )
 from loyalo.application.context import AppContext
+from loyalo.domain.programme.document.tiers import TierPolicy
+from loyalo.domain.tiers.qualification import by_id
 
 PART_ROWS = 200_000
 KEYS_PER_QUERY = 500
@@ -74,7 +76,8 @@ class AnalyticsExporter:
             for table in KEYED_TABLES:
                 self._export_keyed(source, table, keep)
             self._export_postings(source, keep)
-            _in_parts(source.members(), "members", keep, always=True)
+            tiers = self._ctx.programmes.compiled(uow).document.tiers
+            _in_parts(_with_tiers(source.members(), tiers), "members", keep, always=True)
         self._sink.publish(staged, ["members"], now)
         return report
 
@@ -106,6 +109,15 @@ class AnalyticsExporter:
                 buffer = []
         if buffer:
             keep(CHAINED_TABLE, buffer)
+
+
+def _with_tiers(members: Iterable[Row], policy: TierPolicy | None) -> Iterator[Row]:
+    """Each member's tier as the programme reads it: the stored one, or else the first level
+    (a member holds the first level until a purchase or a review stores another)."""
+    for row in members:
+        if policy is not None:
+            row["tier_id"] = by_id(policy, row["tier_id"]).id
+        yield row
 
 
 def _flush(buffers: dict[str, list[Row]], keep: Keep) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from loyalo.adapters.analytics.queries.literals import (
+    in_scope,
     members_scope,
     sale_conditions,
     timestamp,
@@ -23,7 +24,7 @@ def render(p: Mapping[str, object]) -> str:
 WITH m AS ({members_scope(p)}),
 p AS (
   SELECT p.purchase_id, p.member_id, p.occurred_at, p.paid_minor
-  FROM purchases p JOIN m ON p.member_id = m.member_id
+  FROM purchases p {in_scope(p, "p")}
   WHERE {sale_conditions(p, "p")}
 ),
 cur AS (
@@ -34,12 +35,18 @@ prev AS (
   SELECT DISTINCT member_id FROM p WHERE {within("occurred_at", previous, start)}
 ),
 ev AS (
-  SELECT DISTINCT e.member_id FROM events e JOIN m ON e.member_id = m.member_id
+  SELECT DISTINCT e.member_id FROM events e {in_scope(p, "e")}
   WHERE {within("e.occurred_at", start, end)} AND {events_channel}
 ),
 engaged AS (SELECT member_id FROM cur UNION SELECT member_id FROM ev),
+known AS (
+  SELECT member_id, created_at FROM m WHERE created_at < {timestamp(end)}
+  UNION
+  SELECT m.member_id, m.created_at FROM purchases k JOIN m ON k.member_id = m.member_id
+  WHERE k.occurred_at < {timestamp(end)}
+),
 ret AS (
-  SELECT r.value_minor FROM returns r JOIN m ON r.member_id = m.member_id
+  SELECT r.value_minor FROM returns r {in_scope(p, "r")}
   WHERE {within("r.occurred_at", start, end)} AND {sale_conditions(p, "r")}
 )
 SELECT
@@ -48,9 +55,9 @@ SELECT
   f.returns, f.returns_minor
 FROM (
   SELECT COUNT(*) AS members_total,
-    COALESCE(SUM(CASE WHEN created_at >= {timestamp(start)} THEN 1 ELSE 0 END), 0)
-      AS members_new
-  FROM m WHERE created_at < {timestamp(end)}
+    COALESCE(SUM(CASE WHEN created_at >= {timestamp(start)}
+      AND created_at < {timestamp(end)} THEN 1 ELSE 0 END), 0) AS members_new
+  FROM known
 ) a
 CROSS JOIN (
   SELECT COUNT(*) AS active_members,

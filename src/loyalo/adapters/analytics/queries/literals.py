@@ -41,6 +41,14 @@ def members_scope(parameters: Mapping[str, object]) -> str:
     return f"SELECT member_id, created_at FROM members WHERE {' AND '.join(conditions)}"
 
 
+def in_scope(parameters: Mapping[str, object], alias: str) -> str:
+    """The join that keeps ``alias``'s rows to members in scope; none without a member filter
+    (every row has its member in ``members``, rewritten whole by each export)."""
+    if parameters.get("tier") is None and parameters.get("flag") is None:
+        return ""
+    return f"JOIN m ON {alias}.member_id = m.member_id"
+
+
 def sale_conditions(parameters: Mapping[str, object], alias: str) -> str:
     """The channel and store filters on a row that has them (a purchase, a posting)."""
     conditions = ["1 = 1"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from loyalo.adapters.analytics.queries.literals import (
+    in_scope,
     members_scope,
     optional,
     sale_conditions,
@@ -23,7 +24,7 @@ def render(p: Mapping[str, object]) -> str:
     return f"""
 WITH m AS ({members_scope(p)}),
 mp AS (
-  SELECT p.member_id, p.paid_minor FROM purchases p JOIN m ON p.member_id = m.member_id
+  SELECT p.member_id, p.paid_minor FROM purchases p {in_scope(p, "p")}
   WHERE {within("p.occurred_at", start, end)} AND {sale_conditions(p, "p")}
 ),
 ns AS (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from loyalo.adapters.analytics.queries.literals import (
+    in_scope,
     members_scope,
     sale_conditions,
     timestamp,
@@ -17,7 +18,7 @@ MEMBER_ACCOUNTS = "('wallet', 'pending', 'held', 'debt')"
 def _postings(p: Mapping[str, object]) -> str:
     return f"""m AS ({members_scope(p)}),
 e AS (
-  SELECT x.* FROM postings x JOIN m ON x.member_id = m.member_id
+  SELECT x.* FROM postings x {in_scope(p, "x")}
   WHERE {sale_conditions(p, "x")}
 )"""
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from loyalo.adapters.analytics.queries.literals import members_scope, sale_conditions, within
+from loyalo.adapters.analytics.queries.literals import (
+    in_scope,
+    members_scope,
+    sale_conditions,
+    within,
+)
 
 
 def render(p: Mapping[str, object]) -> str:
@@ -13,7 +18,7 @@ def render(p: Mapping[str, object]) -> str:
 WITH m AS ({members_scope(p)}),
 e AS (
   SELECT x.rule_id, x.source_type, x.source_id, x.member_id, -x.points AS points
-  FROM postings x JOIN m ON x.member_id = m.member_id
+  FROM postings x {in_scope(p, "x")}
   WHERE x.kind = 'earn' AND x.account = 'issuance' AND x.rule_id IS NOT NULL
     AND {within("x.occurred_at", start, end)} AND {sale_conditions(p, "x")}
 ),
