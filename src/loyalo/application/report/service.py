@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import date
 
 from loyalo.application.analytics.ports import AnalyticsQueries
@@ -15,7 +14,7 @@ from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
 from loyalo.domain.report.cohorts import CohortMonth, cohort_triangle
 from loyalo.domain.report.data import ReportData, Table, Tile
-from loyalo.domain.report.rfm import MemberRfm, Segment
+from loyalo.domain.report.rfm import MemberRfm, segment_totals
 
 COHORT_COLUMNS = (
     "cohort_month",
@@ -149,12 +148,8 @@ def rfm_table(members: list[MemberRfm], as_of: date) -> Table:
 
 
 def segment_table(members: list[MemberRfm]) -> Table:
-    """Every segment in the grid's order, with its members and what they spent."""
-    counts = Counter(m.segment for m in members)
-    revenue: defaultdict[Segment, int] = defaultdict(int)
-    for member in members:
-        revenue[member.segment] += member.monetary_minor
-    rows = tuple((s.value, counts[s], revenue[s]) for s in Segment)
+    """Every segment in the grid's order, with its members and what they paid."""
+    rows = tuple((s.value, count, paid) for s, count, paid in segment_totals(members))
     return Table("rfm_segments", ("segment", "members", "revenue_minor"), rows)
 
 

@@ -14,6 +14,8 @@ segments of the widely published R-by-FM map (docs/METRICS.md, "RFM").
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -88,3 +90,13 @@ class MemberRfm:
     @property
     def segment(self) -> Segment:
         return segment_of(self.recency_score, self.frequency_score, self.monetary_score)
+
+
+def segment_totals(members: Iterable[MemberRfm]) -> list[tuple[Segment, int, int]]:
+    """Every segment in the grid's order: its members and what they paid (zeros if empty)."""
+    counts: Counter[Segment] = Counter()
+    paid: Counter[Segment] = Counter()
+    for member in members:
+        counts[member.segment] += 1
+        paid[member.segment] += member.monetary_minor
+    return [(segment, counts[segment], paid[segment]) for segment in Segment]

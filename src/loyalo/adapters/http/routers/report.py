@@ -4,7 +4,6 @@ Each call exports what is new first, unless ``refresh=false``, as the KPIs do.""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -23,7 +22,7 @@ from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.services import HttpServices
 from loyalo.domain.access.roles import Capability, Principal
 from loyalo.domain.money import Money
-from loyalo.domain.report.rfm import MemberRfm, Segment
+from loyalo.domain.report.rfm import MemberRfm, Segment, segment_totals
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -60,14 +59,10 @@ def cohorts(query: QueryDep, svc: ServicesDep, caller: CallerDep) -> CohortsOut:
 def rfm(query: QueryDep, svc: ServicesDep, caller: CallerDep) -> RfmOut:
     envelope = _envelope(svc, caller, query)
     members = svc.report.rfm(query.period, query.filters, refresh=False)
-    counts = Counter(m.segment for m in members)
-    paid: defaultdict[Segment, int] = defaultdict(int)
-    for member in members:
-        paid[member.segment] += member.monetary_minor
     currency = str(envelope["currency"])
     segments = [
-        SegmentOut(segment=s, members=counts[s], revenue=str(Money(paid[s], currency)))
-        for s in Segment
+        SegmentOut(segment=segment, members=count, revenue=str(Money(paid, currency)))
+        for segment, count, paid in segment_totals(members)
     ]
     return RfmOut.model_validate(
         {
