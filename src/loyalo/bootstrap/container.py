@@ -35,6 +35,7 @@ from loyalo.application.programme_runtime import ProgrammeRuntime
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
+from loyalo.application.report.service import ReportService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.simulation.service import BacktestService
@@ -76,6 +77,7 @@ class Container:
     finance: FinanceService
     analytics: AnalyticsService
     analytics_store: AnalyticsStore
+    report: ReportService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -105,6 +107,13 @@ def build(
     access = AccessService(ctx)
     coupons = CouponService(ctx)
     analytics_store = AnalyticsStore(ParquetWarehouse(settings.data_dir / "analytics"))
+    clv = ClvService(ctx)
+    analytics = AnalyticsService(
+        ctx,
+        analytics_store.warehouse,
+        analytics_store,
+        _analytics_costs(settings),
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -129,15 +138,11 @@ def build(
         referrals=referrals,
         coupons=coupons,
         rewards=RewardService(ctx, coupons),
-        clv=ClvService(ctx),
+        clv=clv,
         finance=FinanceService(ctx),
-        analytics=AnalyticsService(
-            ctx,
-            analytics_store.warehouse,
-            analytics_store,
-            _analytics_costs(settings),
-        ),
+        analytics=analytics,
         analytics_store=analytics_store,
+        report=ReportService(ctx, analytics_store, analytics.export, clv.values),
     )
 
 

@@ -50,6 +50,7 @@ def http_services(container: Container) -> HttpServices:
         clv=container.clv,
         finance=container.finance,
         analytics=container.analytics,
+        report=container.report,
     )
 
 

@@ -28,6 +28,7 @@ from loyalo.cli.history import import_app
 from loyalo.cli.partners import partners_app
 from loyalo.cli.passes import passes_app
 from loyalo.cli.programme import programme_app
+from loyalo.cli.report import report
 from loyalo.domain.access.roles import Principal, Role
 from loyalo.domain.errors import DomainError
 
@@ -48,6 +49,7 @@ app.add_typer(giftcards_app, name="giftcards")
 app.add_typer(partners_app, name="partners")
 app.add_typer(coupons_app, name="coupons")
 app.add_typer(finance_app, name="finance")
+app.command("report")(report)
 
 err = Console(stderr=True)
 out = Console()

@@ -33,6 +33,7 @@ from loyalo.adapters.http.routers import (
     programme,
     purchases,
     referrals,
+    report,
     reservations,
     rewards,
     tiers,
@@ -109,6 +110,7 @@ def create_app(services: HttpServices, lifespan: Lifespan | None = None) -> Fast
         clv,
         finance,
         analytics,
+        report,
     ):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(problems_catalogue.router)

@@ -24,6 +24,7 @@ from loyalo.application.passes.service import PassService
 from loyalo.application.programmes import ProgrammeService
 from loyalo.application.purchases import PurchaseService
 from loyalo.application.referrals.service import ReferralService
+from loyalo.application.report.service import ReportService
 from loyalo.application.reservations import ReservationService
 from loyalo.application.rewards.redemptions import RewardService
 from loyalo.application.tiers import TierService
@@ -57,3 +58,4 @@ class HttpServices:
     clv: ClvService
     finance: FinanceService
     analytics: AnalyticsService
+    report: ReportService

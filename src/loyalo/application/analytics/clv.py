@@ -20,7 +20,7 @@ from loyalo.domain.analytics.clv.bgnbd import BgNbdParameters
 from loyalo.domain.analytics.clv.gamma_gamma import GammaGammaParameters
 from loyalo.domain.analytics.clv.summary import RfmSummary, summarise
 from loyalo.domain.analytics.clv.value import ClvModel, ClvScores, fit_model, score
-from loyalo.domain.errors import InvalidInput
+from loyalo.domain.errors import InvalidInput, ModelNotEstimable
 from loyalo.domain.money import currency_exponent
 
 
@@ -90,6 +90,18 @@ class ClvService:
         scored = self._score_everyone(uow, query)
         ranked = sorted(scored.members, key=lambda m: (-m.clv, m.member_id))
         return ClvPage(scored.fit, query, len(ranked), ranked[offset : offset + limit])
+
+    def values(self, query: ClvQuery | None = None) -> list[tuple[str, int]]:
+        """Every member's discounted CLV in minor units (what the report's histogram draws).
+
+        Raises ``ModelNotEstimable`` when the history cannot fit the models."""
+        query = query or ClvQuery()
+        with self._ctx.uow() as uow:
+            scored = self._score_everyone(uow, query)
+            scale = 10 ** currency_exponent(self._ctx.programmes.compiled(uow).document.currency)
+        if not all(m.clv.is_finite() for m in scored.members):  # a degenerate fit
+            raise ModelNotEstimable("the models give no finite value for every member")
+        return [(m.member_id, int(m.clv * scale)) for m in scored.members]
 
     def of_member(self, uow: UnitOfWork, identifier: str, query: ClvQuery) -> ClvOfMember:
         member_id = resolve(uow, identifier).member_id

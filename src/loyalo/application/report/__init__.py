@@ -1,0 +1,1 @@
+"""The customer-base report: cohorts, RFM, points and liability over a period."""

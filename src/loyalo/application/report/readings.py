@@ -1,0 +1,102 @@
+"""The report's query results as domain values: one function per named query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from loyalo.application.analytics.ports import AnalyticsQueries, Row
+from loyalo.domain.analytics.filters import KpiFilters, Period
+from loyalo.domain.report.cohorts import CohortActivity, add_months, month_start, months_between
+from loyalo.domain.report.rfm import MemberRfm
+
+
+@dataclass(frozen=True, slots=True)
+class PointsMonth:
+    month: date
+    issued: int  # net of points taken back by returns
+    redeemed: int
+    expired: int
+    member_change: int  # the change of what members hold (every member account)
+
+
+@dataclass(frozen=True, slots=True)
+class PointsHistory:
+    opening: int  # what members held before the period
+    months: tuple[PointsMonth, ...]  # every month of the period, in order
+
+    def closing(self) -> list[int]:
+        """What members held at the end of each month."""
+        held, total = [], self.opening
+        for month in self.months:
+            total += month.member_change
+            held.append(total)
+        return held
+
+
+def parameters(period: Period, filters: KpiFilters) -> dict[str, object]:
+    return {
+        "start": period.start,
+        "end": period.end,
+        "previous_start": period.previous().start,
+        "channel": filters.channel,
+        "store": filters.store,
+        "tier": filters.tier,
+        "flag": filters.flag,
+    }
+
+
+def _day(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if not isinstance(value, date):
+        raise TypeError(f"{value!r} is not a date")
+    return value
+
+
+def cohort_sizes(engine: AnalyticsQueries, p: dict[str, object]) -> dict[date, int]:
+    return {_day(r["cohort_month"]): int(r["members"]) for r in engine.run("cohort_sizes", p)}
+
+
+def cohort_activity(engine: AnalyticsQueries, p: dict[str, object]) -> list[CohortActivity]:
+    return [
+        CohortActivity(
+            _day(r["cohort_month"]),
+            int(r["months_since"]),
+            int(r["active_members"]),
+            int(r["revenue_minor"]),
+        )
+        for r in engine.run("cohort_activity", p)
+    ]
+
+
+def _member(row: Row) -> MemberRfm:
+    return MemberRfm(
+        member_id=str(row["member_id"]),
+        last_purchase=_day(row["last_purchase"]),
+        frequency=int(row["frequency"]),
+        monetary_minor=int(row["monetary_minor"]),
+        recency_score=int(row["r"]),
+        frequency_score=int(row["f"]),
+        monetary_score=int(row["m"]),
+    )
+
+
+def rfm(engine: AnalyticsQueries, p: dict[str, object]) -> list[MemberRfm]:
+    return sorted((_member(r) for r in engine.run("rfm", p)), key=lambda m: m.member_id)
+
+
+def points_history(engine: AnalyticsQueries, period: Period, p: dict[str, object]) -> PointsHistory:
+    opening, found = 0, {}
+    for r in engine.run("points_by_month", p):
+        if r["bucket"] is None:
+            opening = int(r["member_change"])
+            continue
+        month = _day(r["bucket"])
+        found[month] = PointsMonth(
+            month, int(r["issued"]), int(r["redeemed"]), int(r["expired"]), int(r["member_change"])
+        )
+    first = month_start(period.first_day)
+    count = months_between(first, period.last_day) + 1
+    months = (add_months(first, k) for k in range(count))
+    return PointsHistory(opening, tuple(found.get(m, PointsMonth(m, 0, 0, 0, 0)) for m in months))

@@ -1,0 +1,1 @@
+"""The customer-base report: RFM scores and segments, acquisition cohorts, the report's tables."""
