@@ -29,9 +29,7 @@ from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.writes import run_write
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import ReturnCommand, ReturnLineRequest
-from loyalo.application.reservations import ReserveCommand
 from loyalo.domain.access.roles import Capability
-from loyalo.domain.money import Money
 from loyalo.domain.partners.partner import own_store
 
 router = APIRouter(prefix="/v1/partner", tags=["partner tills"])
@@ -118,17 +116,7 @@ def reserve(
 ) -> JSONResponse:
     partner_id = caller.require_partner(TRADE)
     with svc.ctx.uow() as uow:
-        programme_currency = svc.ctx.terms_in(uow).currency
-    currency = (body.currency or programme_currency).upper()
-    command = ReserveCommand(
-        member=body.member,
-        points=body.points,
-        amount=Money.parse(body.amount, currency) if body.amount is not None else None,
-        ttl_seconds=body.ttl_seconds,
-        store_id=body.store_id,
-        channel=body.channel,
-        reference=body.reference,
-    )
+        command = body.to_command(svc.ctx.terms_in(uow).currency)
 
     def action(uow: UnitOfWork) -> tuple[int, ReservationOut]:
         return 201, ReservationOut.of(svc.partners.till.reserve(uow, partner_id, command))

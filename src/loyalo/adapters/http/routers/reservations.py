@@ -9,9 +9,8 @@ from loyalo.adapters.http.schemas.reservations import CommitIn, ReservationIn, R
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.writes import run_write
 from loyalo.application.ports import UnitOfWork
-from loyalo.application.reservations import HoldResult, ReserveCommand
+from loyalo.application.reservations import HoldResult
 from loyalo.domain.access.roles import Capability
-from loyalo.domain.money import Money
 
 router = APIRouter(prefix="/v1/reservations", tags=["reservations"])
 
@@ -22,17 +21,7 @@ def reserve(
 ) -> JSONResponse:
     caller.require(Capability.RESERVATIONS_WRITE)
     with svc.ctx.uow() as uow:
-        programme_currency = svc.ctx.terms_in(uow).currency
-    currency = (body.currency or programme_currency).upper()
-    command = ReserveCommand(
-        member=body.member,
-        points=body.points,
-        amount=Money.parse(body.amount, currency) if body.amount is not None else None,
-        ttl_seconds=body.ttl_seconds,
-        store_id=body.store_id,
-        channel=body.channel,
-        reference=body.reference,
-    )
+        command = body.to_command(svc.ctx.terms_in(uow).currency)
 
     def action(uow: UnitOfWork) -> tuple[int, ReservationOut]:
         return 201, ReservationOut.of(svc.reservations.reserve(uow, command))

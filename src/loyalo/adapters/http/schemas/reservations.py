@@ -13,7 +13,8 @@ from loyalo.adapters.http.schemas.common import (
     MoneyOut,
     Strict,
 )
-from loyalo.application.reservations import HoldResult
+from loyalo.application.reservations import HoldResult, ReserveCommand
+from loyalo.domain.money import Money
 
 
 class ReservationIn(Strict):
@@ -25,6 +26,19 @@ class ReservationIn(Strict):
     store_id: str | None = Field(default=None, max_length=64)
     channel: str | None = Field(default=None, max_length=32)
     reference: str | None = Field(default=None, max_length=128)
+
+    def to_command(self, programme_currency: str) -> ReserveCommand:
+        """An ``amount`` is in ``currency``, or the programme's when it is left out."""
+        currency = (self.currency or programme_currency).upper()
+        return ReserveCommand(
+            member=self.member,
+            points=self.points,
+            amount=Money.parse(self.amount, currency) if self.amount is not None else None,
+            ttl_seconds=self.ttl_seconds,
+            store_id=self.store_id,
+            channel=self.channel,
+            reference=self.reference,
+        )
 
 
 class CommitIn(Strict):
