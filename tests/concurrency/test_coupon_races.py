@@ -8,51 +8,18 @@ refused whole (``/problems/coupon-not-applicable``) and leaves nothing behind.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import create_engine
-
-from loyalo.bootstrap.container import build
-from loyalo.bootstrap.settings import Settings
-from loyalo.bootstrap.web import build_app
-from loyalo.domain.access.roles import Role
 from tests.api.helpers import enrol, purchase_body
-from tests.concurrency.test_postgres_races import (
-    POOL_SIZE,
+from tests.concurrency.test_postgres_races import (  # noqa: F401 (live: the fixture)
     LiveApi,
-    _client,
     assert_ledger_invariants,
+    live,
     race,
     rows,
     scalar,
 )
-from tests.support.clock import FakeClock
-from tests.support.live_server import live_server
-
-
-@pytest.fixture
-def live(postgres_url: str, tmp_path: Path) -> Iterator[LiveApi]:
-    """As in test_postgres_races: a live server on PostgreSQL, an admin and a till."""
-    settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=POOL_SIZE)
-    container = build(settings, clock=FakeClock())
-    admin_key = container.access.create_key("race admin", Role.ADMIN).token
-    pos_key = container.access.create_key("race till", Role.POS).token
-    db = create_engine(postgres_url)
-    try:
-        with (
-            live_server(build_app(container, scheduler=False)) as base_url,
-            _client(base_url, admin_key) as admin,
-            _client(base_url, pos_key) as pos,
-        ):
-            yield LiveApi(container, db, admin, pos)
-    finally:
-        db.dispose()
-        container.close()
-
 
 VALID = {"valid_from": "2026-01-01T00:00:00Z", "valid_until": "2026-12-31T00:00:00Z"}
 

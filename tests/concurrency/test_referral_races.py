@@ -31,7 +31,7 @@ def code_of(client: httpx.Client, member_id: str) -> str:
     return code
 
 
-def test_friends_joining_at_once_never_pass_the_cap(live: LiveApi) -> None:  # noqa: F811
+def test_friends_joining_at_once_never_pass_the_cap(live: LiveApi) -> None:
     apply(live.admin, join={"advocate": 30, "friend": 20}, cap={"times": 5, "per": "month"})
     advocate = enrol(live.admin, email="ann@example.pl")["member_id"]
     code = code_of(live.admin, advocate)
@@ -52,7 +52,7 @@ def test_friends_joining_at_once_never_pass_the_cap(live: LiveApi) -> None:  # n
 
 
 def test_a_friend_buying_at_once_on_many_tills_qualifies_the_referral_once(
-    live: LiveApi,  # noqa: F811
+    live: LiveApi,
 ) -> None:
     apply(live.admin, first_purchase={"advocate": 100, "friend": 10})
     advocate = enrol(live.admin, email="ann@example.pl")["member_id"]

@@ -10,49 +10,21 @@ code order.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import create_engine, text
 
 from loyalo.application.audit import verify_ledger
 from loyalo.application.giftcards.audit import verify_gift_cards
-from loyalo.bootstrap.container import Container, build
-from loyalo.bootstrap.settings import Settings
-from loyalo.bootstrap.web import build_app
-from loyalo.domain.access.roles import Role
+from loyalo.bootstrap.container import Container
 from tests.api.helpers import enrol
-from tests.concurrency.test_postgres_races import POOL_SIZE, THREADS, race
+from tests.concurrency.test_postgres_races import race
 from tests.giftcards.support import card, issue, paid_with
-from tests.support.clock import FakeClock
-from tests.support.live_server import live_server
+from tests.wallet.test_wallet_races import live  # noqa: F401 (the fixture)
 
 TILLS = 20
-
-
-@pytest.fixture
-def live(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Container, httpx.Client]]:
-    settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=POOL_SIZE)
-    container = build(settings, clock=FakeClock())
-    key = container.access.create_key("race admin", Role.ADMIN).token
-    limits = httpx.Limits(max_connections=THREADS * 2, max_keepalive_connections=THREADS * 2)
-    try:
-        with (
-            live_server(build_app(container, scheduler=False)) as base_url,
-            httpx.Client(
-                base_url=base_url,
-                headers={"Authorization": f"Bearer {key}"},
-                timeout=60,
-                limits=limits,
-            ) as client,
-        ):
-            yield container, client
-    finally:
-        container.close()
 
 
 def _members(client: httpx.Client, count: int) -> list[str]:
