@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from loyalo.adapters.storage.migrations.append_only import protect, unprotect
+
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -68,35 +70,11 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_gift_card_movements_purchase_id"), "gift_card_movements", ["purchase_id"]
     )
-    _protect_movements()
+    protect(APPEND_ONLY, "gift card movements are append-only")
 
 
 def downgrade() -> None:
-    _unprotect_movements()
+    unprotect(APPEND_ONLY)
     op.drop_index(op.f("ix_gift_card_movements_purchase_id"), table_name="gift_card_movements")
     op.drop_table("gift_card_movements")
     op.drop_table("gift_cards")
-
-
-def _protect_movements() -> None:
-    """The store refuses to change or delete a movement (0001's guard, on this table)."""
-    if op.get_bind().dialect.name == "postgresql":  # loyalo_append_only() was created by 0001
-        op.execute(
-            f"CREATE TRIGGER {APPEND_ONLY}_append_only BEFORE UPDATE OR DELETE ON {APPEND_ONLY} "
-            "FOR EACH ROW EXECUTE FUNCTION loyalo_append_only()"
-        )
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER {APPEND_ONLY}_no_{action.lower()} BEFORE {action} ON {APPEND_ONLY} "
-            "BEGIN SELECT RAISE(ABORT, "
-            f"'gift card movements are append-only: {action} on {APPEND_ONLY} refused'); END"
-        )
-
-
-def _unprotect_movements() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {APPEND_ONLY}_append_only ON {APPEND_ONLY}")
-        return
-    for action in ("update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS {APPEND_ONLY}_no_{action}")

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from loyalo.adapters.storage.migrations.append_only import protect, unprotect
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
@@ -77,36 +79,12 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_membership_events_member_id"), APPEND_ONLY, ["member_id"])
-    _protect_history()
+    protect(APPEND_ONLY, "the membership history is append-only")
 
 
 def downgrade() -> None:
-    _unprotect_history()
+    unprotect(APPEND_ONLY)
     op.drop_index(op.f("ix_membership_events_member_id"), table_name=APPEND_ONLY)
     op.drop_table(APPEND_ONLY)
     op.drop_index("ix_memberships_status_benefits_until", table_name="memberships")
     op.drop_table("memberships")
-
-
-def _protect_history() -> None:
-    """The store refuses to change or delete a history row (0001's guard, on this table)."""
-    if op.get_bind().dialect.name == "postgresql":  # loyalo_append_only() was created by 0001
-        op.execute(
-            f"CREATE TRIGGER {APPEND_ONLY}_append_only BEFORE UPDATE OR DELETE ON {APPEND_ONLY} "
-            "FOR EACH ROW EXECUTE FUNCTION loyalo_append_only()"
-        )
-        return
-    for action in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER {APPEND_ONLY}_no_{action.lower()} BEFORE {action} ON {APPEND_ONLY} "
-            "BEGIN SELECT RAISE(ABORT, "
-            f"'the membership history is append-only: {action} on {APPEND_ONLY} refused'); END"
-        )
-
-
-def _unprotect_history() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP TRIGGER IF EXISTS {APPEND_ONLY}_append_only ON {APPEND_ONLY}")
-        return
-    for action in ("update", "delete"):
-        op.execute(f"DROP TRIGGER IF EXISTS {APPEND_ONLY}_no_{action}")
