@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,23 @@ from loyalo.bootstrap.demo import DemoSummary, seed_demo
 from loyalo.bootstrap.demo_engagement import PARTNER_ID
 from loyalo.bootstrap.settings import Settings
 from loyalo.domain.ledger.journal import EntryKind
+from tests.support.clock import FakeClock
 
 EXAMPLE = Path(__file__).parents[2] / "programmes" / "example.yaml"
 MEMBERS = 60
+# Half past eleven on a December evening in UTC is half past midnight in Warsaw, the
+# example's zone: the demo's settlement and boards must count days on the programme's
+# calendar, or the partner's trades of "today" fall outside the settled period.
+LATE_EVENING = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Container, DemoSummary]]:
-    container = build(Settings(data_dir=tmp_path_factory.mktemp("demo")), migrate=True)
+    container = build(
+        Settings(data_dir=tmp_path_factory.mktemp("demo")),
+        clock=FakeClock(LATE_EVENING),
+        migrate=True,
+    )
     with container.ctx.uow() as uow:
         container.programmes.apply(uow, load_programme(EXAMPLE), source="test", actor="test")
         uow.commit()

@@ -74,13 +74,16 @@ def seed_engagement(
     redeemed = _redeem_rewards(container, rng, members)
     key, purchases, redemptions = _partner_cinema(container, rng, members, now)
     with container.ctx.uow() as uow:
+        # settlement days and board months are the programme's calendar, not UTC's: late
+        # in a UTC evening Warsaw is already on the next day, where today's trades fall
+        local = now.astimezone(container.ctx.programmes.compiled(uow).zone)
         catalogue = container.rewards.catalogue(uow, None, None)
         settlement = container.partners.settlement(
-            uow, PARTNER_ID, _days_before(now, 30), now.date()
+            uow, PARTNER_ID, _days_before(local, 30), local.date()
         )
         running = tuple(c.challenge.id for c in container.gamification.running(uow, now))
-        last_month = _month_start(now) - timedelta(days=1)
-        at = datetime.combine(last_month, now.timetz())
+        last_month = _month_start(local) - timedelta(days=1)
+        at = datetime.combine(last_month, local.timetz())
         month = container.gamification.points_board(uow, BoardPeriod.MONTH, at, 5).entries
         challenge = (
             container.gamification.challenge_board(uow, CHALLENGE, at, 5).entries
