@@ -14,7 +14,7 @@ from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.errors import ModelNotEstimable
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
-from loyalo.domain.report.cohorts import CohortMonth, cohort_triangle
+from loyalo.domain.report.cohorts import CohortMonth, cohort_sizes, cohort_triangle
 from loyalo.domain.report.data import ReportData, Table, Tile
 from loyalo.domain.report.rfm import MemberRfm, segment_totals
 
@@ -124,8 +124,8 @@ class ReportService:
 def cohort_months(
     engine: AnalyticsQueries, period: Period, p: dict[str, object]
 ) -> list[CohortMonth]:
-    sizes = readings.cohort_sizes(engine, p)
-    return cohort_triangle(sizes, readings.cohort_activity(engine, p), period.last_day)
+    activity = readings.cohort_activity(engine, p)
+    return cohort_triangle(cohort_sizes(activity), activity, period.last_day)
 
 
 def cohort_table(rows: list[CohortMonth]) -> Table:

@@ -23,7 +23,6 @@ QUERIES: dict[str, Render] = {
     "members_vs_non_members": members.render,
     "spend_around_joining": members.render_joining,
     "campaigns": roi.render,
-    "cohort_sizes": report.render_cohort_sizes,
     "cohort_activity": report.render_cohort_activity,
     "rfm": report.render_rfm,
     "points_by_month": report.render_points_by_month,
