@@ -9,7 +9,7 @@ points at s1; C is given 5 points. 1 March: A 10.00 (outside February).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from loyalo.domain.analytics.costs import CostsDocument
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.errors import InvalidAnalyticsQuery
 from tests.analytics.support import START, Shop, at, build_shop, move_to, plain, sale
-from tests.programme.support import apply, enrol
+from tests.programme.support import apply, buy, enrol
 from tests.support.clock import FakeClock
 
 FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
@@ -214,6 +214,32 @@ def test_spend_around_joining_covers_the_members_who_joined_in_the_period(
     ] == [(shop.d.member_id, 0, 0, 1)]
     assert found[0].spend_after_minor == 2_500
     assert found[0].joined_at_iso.startswith("2026-02-12T10:00:00")
+
+
+def test_spend_around_joining_counts_the_windows_beyond_the_period(
+    container: Container, clock: FakeClock
+) -> None:
+    """Jo joins on 3 February. Her windows reach back into January (and before) and on into
+    April: what falls inside them counts, whether in the period or not; the rest does not."""
+    apply(container, currency="PLN", earning={"points": 1, "per": "1.00"})
+    move_to(container, at(2, 3))
+    jo = enrol(container)
+    move_to(container, at(6, 1))
+    for when, minor in [
+        (datetime(2025, 10, 30, tzinfo=UTC), 700),  # 96 days before joining: outside
+        (at(1, 10), 1_000),  # 24 days before joining, before the period
+        (at(2, 20), 2_000),  # after joining, in the period
+        (at(4, 20), 3_000),  # 76 days after joining, after the period
+        (at(5, 10), 500),  # 96 days after: outside
+    ]:
+        buy(container, jo, minor, when)
+    container.analytics.export()
+
+    (found,) = container.analytics.spend_around_joining(FEBRUARY, KpiFilters(), window_days=90)
+
+    assert found.member_id == jo.member_id
+    assert (found.orders_before, found.spend_before_minor) == (1, 1_000)
+    assert (found.orders_after, found.spend_after_minor) == (2, 5_000)
 
 
 COSTS = {
