@@ -205,6 +205,43 @@ def test_members_against_non_members_without_anonymous_sales(
     assert sales.non_member_aov is None
 
 
+MEMBER_SALES = """
+SELECT COUNT(*) AS orders, COALESCE(SUM(p.paid_minor), 0) AS revenue,
+  COUNT(DISTINCT p.member_id) AS buying
+FROM purchases p JOIN members m ON m.member_id = p.member_id
+WHERE p.occurred_at >= TIMESTAMP '2026-02-01' AND p.occurred_at < TIMESTAMP '2026-03-01'
+  AND {where}
+"""
+
+
+@pytest.mark.parametrize(
+    ("filters", "where", "expected"),
+    [
+        (KpiFilters(), "1 = 1", (4, 15_500, 3)),
+        (KpiFilters(channel="web"), "p.channel = 'web'", (2, 9_000, 2)),
+        (KpiFilters(store="s1"), "p.store_id = 's1'", (1, 4_000, 1)),
+        (KpiFilters(flag="vip"), "INSTR(m.flags, '|vip|') > 0", (2, 10_000, 1)),
+        (KpiFilters(tier="gold"), "m.tier_id = 'gold'", (0, 0, 0)),
+    ],
+)
+def test_the_members_side_of_members_against_non_members_is_their_activity(
+    container: Container,
+    shop: Shop,
+    filters: KpiFilters,
+    where: str,
+    expected: tuple[int, int, int],
+) -> None:
+    """Members' orders, revenue and buyers come from the members' activity query, not a query
+    of their own: they equal a plain count of the period's purchases under each filter."""
+    (counted,) = container.analytics_store.rows(MEMBER_SALES.format(where=where))
+    sales = container.analytics.members_vs_non_members(FEBRUARY, filters)
+    kpis = container.analytics.member_kpis(FEBRUARY, filters).counts
+
+    found = (sales.member_orders, sales.member_revenue_minor, sales.members_buying)
+    assert found == (counted["orders"], counted["revenue"], counted["buying"]) == expected
+    assert found == (kpis.orders, kpis.revenue_minor, kpis.active_members)
+
+
 def test_spend_around_joining_covers_the_members_who_joined_in_the_period(
     container: Container, shop: Shop
 ) -> None:

@@ -71,9 +71,10 @@ class AnalyticsStore:
         # DuckDB hands a HUGEINT sum back as an int, a DECIMAL as a Decimal; Spark gives int.
         # Only decimal columns need looking at, not every value of a long answer.
         decimals = [column[0] for column in columns if str(column[1]).startswith("DECIMAL")]
-        for row in rows if whole else ():
-            for name in decimals:
-                row[name] = _whole(row[name])
+        if whole and decimals:
+            for row in rows:
+                for name in decimals:
+                    row[name] = _whole(row[name])
         return rows
 
 

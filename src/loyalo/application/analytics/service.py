@@ -58,7 +58,9 @@ class AnalyticsService:
         return self._sink.state()
 
     def member_kpis(self, period: Period, filters: KpiFilters) -> MemberKpis:
-        row = self._one("kpis", period, filters)
+        return self._member_kpis(period, filters, self._one("kpis", period, filters))
+
+    def _member_kpis(self, period: Period, filters: KpiFilters, row: Row) -> MemberKpis:
         counts = MemberCounts(**{name: int(row[name]) for name in MemberCounts.__slots__})
         return MemberKpis(period, filters, self._terms().currency, counts)
 
@@ -68,8 +70,20 @@ class AnalyticsService:
         return PointsKpis(period, filters, **_ints(totals), **_ints(able))
 
     def members_vs_non_members(self, period: Period, filters: KpiFilters) -> MembersVsNonMembers:
-        row = self._one("members_vs_non_members", period, filters)
-        return MembersVsNonMembers(period, filters, self._terms().currency, **_ints(row))
+        return self._sales(period, filters, self._one("kpis", period, filters))
+
+    def _sales(self, period: Period, filters: KpiFilters, kpis: Row) -> MembersVsNonMembers:
+        """The members' side is their activity's orders, revenue and active members."""
+        non_members = self._one("non_members", period, filters)
+        return MembersVsNonMembers(
+            period,
+            filters,
+            self._terms().currency,
+            member_orders=int(kpis["orders"]),
+            member_revenue_minor=int(kpis["revenue_minor"]),
+            members_buying=int(kpis["active_members"]),
+            **_ints(non_members),
+        )
 
     def spend_around_joining(
         self, period: Period, filters: KpiFilters, window_days: int = 90
@@ -87,8 +101,9 @@ class AnalyticsService:
     def roi(self, period: Period, filters: KpiFilters) -> RoiReport:
         terms = self._terms()
         currency = terms.currency
-        kpis = self.member_kpis(period, filters)
-        sales = self.members_vs_non_members(period, filters)
+        activity = self._one("kpis", period, filters)
+        kpis = self._member_kpis(period, filters, activity)
+        sales = self._sales(period, filters, activity)
         points = self.points(period, filters)
         programme = ProgrammeRoi(
             period=period,

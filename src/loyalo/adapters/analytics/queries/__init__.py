@@ -20,7 +20,7 @@ QUERIES: dict[str, Render] = {
     "kpis": kpis.render,
     "points": points.render,
     "redeemers": points.render_redeemers,
-    "members_vs_non_members": members.render,
+    "non_members": members.render_non_members,
     "spend_around_joining": members.render_joining,
     "campaigns": roi.render,
     "cohort_activity": report.render_cohort_activity,
