@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; PostgreSQL in production. Default: SQLite"
     )
     db_pool_size: int = 20
+    http_threads: int = Field(
+        default=40,
+        ge=1,
+        description="Requests the API serves at once (the rest queue); each may hold a database "
+        "connection, and the pool gives at most twice db_pool_size",
+    )
     currency: str = "PLN"
     earn_points_per_unit: Decimal = Decimal(1)
     redeem_points_per_unit: Decimal = Decimal(10)
