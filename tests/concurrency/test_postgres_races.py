@@ -20,7 +20,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from loyalo.application.adjustments import AdjustmentCommand
 from loyalo.application.audit import verify_ledger
+from loyalo.application.members import MemberDraft
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.web import build_app
 from loyalo.domain.access.roles import Role
@@ -73,6 +75,18 @@ def member_holding(live: LiveApi, points: int, email: str) -> str:
         "debt": 0,
     }
     return member_id
+
+
+def members_holding(live: LiveApi, points: int, emails: list[str]) -> list[str]:
+    """Many members with ``points`` each, set up in one transaction: the race is what follows."""
+    container = live.container
+    with container.ctx.uow() as uow:
+        members = [container.members.enrol(uow, MemberDraft(email=email)) for email in emails]
+        for member in members:
+            command = AdjustmentCommand(f"id:{member.member_id}", points, "race test float", "test")
+            container.adjustments.adjust(uow, command)
+        uow.commit()
+    return [member.member_id for member in members]
 
 
 def rows(live: LiveApi, sql: str, **params: Any) -> list[tuple[Any, ...]]:

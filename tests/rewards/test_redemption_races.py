@@ -16,6 +16,7 @@ from tests.concurrency.test_postgres_races import (
     LiveApi,
     assert_ledger_invariants,
     member_holding,
+    members_holding,
     rows,
     scalar,
 )
@@ -101,7 +102,7 @@ def assert_redeemed(
 
 def test_200_members_race_for_50_units_then_for_a_weekly_allocation_of_30(live: LiveApi) -> None:
     apply(live)
-    members = [member_holding(live, 100, f"racer{i}@example.pl") for i in range(ATTEMPTS)]
+    members = members_holding(live, 100, [f"racer{i}@example.pl" for i in range(ATTEMPTS)])
 
     responses = race([partial(redeem, live.pos, m, "limited") for m in members])
     statuses = Counter(r.status_code for r in responses)
