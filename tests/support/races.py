@@ -5,13 +5,15 @@ Three limits stand between a test's threads and the database, and each is opened
 ``ATTEMPTS``: the HTTP client's connection pool (``race_client``), the server's worker
 threads (``Settings.http_threads``; the endpoints are synchronous) and the database pool.
 PostgreSQL's ``max_connections`` caps the last one (100 by default, shared with whoever
-else uses the server), so ``race_settings`` sizes the pool to the room the server has:
-every request is in flight and holds its worker thread, and at most that many hold a
-database connection at once while the rest wait for one, as behind any real pool.
+else uses the server, and with the other pytest-xdist workers), so ``race_settings`` sizes
+the pool to the room the server has: every request is in flight and holds its worker
+thread, and at most that many hold a database connection at once while the rest wait
+for one, as behind any real pool.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,7 +69,11 @@ def race(tasks: Sequence[Callable[[], T]]) -> list[T]:
 
 
 def database_connections(postgres_url: str) -> int:
-    """The connections a race may open: as many as its attempts, if the server has room."""
+    """The connections a race may open: as many as its attempts, if the server has room.
+
+    Under pytest-xdist every worker may be racing at the same moment, each on its own
+    database of the same server: a worker takes its share of ``max_connections`` only.
+    """
     engine = create_engine(postgres_url)
     try:
         with engine.connect() as connection:
@@ -77,7 +83,9 @@ def database_connections(postgres_url: str) -> int:
             )
     finally:
         engine.dispose()
-    return max(MIN_CONNECTIONS, min(ATTEMPTS, limit - in_use - HEADROOM))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    share = (limit - HEADROOM) // workers
+    return max(MIN_CONNECTIONS, min(ATTEMPTS, share, limit - in_use - HEADROOM))
 
 
 def race_settings(postgres_url: str, data_dir: Path) -> Settings:
