@@ -163,7 +163,9 @@ def _analytics_queries(settings: Settings, store: AnalyticsStore) -> AnalyticsQu
             "LOYALO_ANALYTICS_ENGINE=spark needs pyspark: pip install 'loyalo[spark]'"
         )
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise RuntimeError("LOYALO_ANALYTICS_ENGINE=spark needs Java 17 (java on PATH or JAVA_HOME)")
+        raise RuntimeError(
+            "LOYALO_ANALYTICS_ENGINE=spark needs Java 17 (java on PATH or JAVA_HOME)"
+        )
     from loyalo.adapters.analytics.spark import SparkQueries, session_at
 
     master = settings.spark_master
