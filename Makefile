@@ -11,6 +11,8 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Tests run in parallel, one worker per core; each worker has its own PostgreSQL database.
+TEST_WORKERS ?= auto
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_NO_PROGRESS := 1
 # This machine sets PYTHONDONTWRITEBYTECODE: compile once at install, or every start compiles all.
@@ -51,7 +53,7 @@ unit: install  ## the test suite (SQLite and PostgreSQL)
 	./scripts/ensure-services.sh
 	./scripts/ensure-browser.sh
 	./scripts/ensure-libreoffice.sh
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 test: lint typecheck layers unit  ## everything CI runs
 

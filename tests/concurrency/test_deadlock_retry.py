@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from loyalo.application.idempotency import ATTEMPTS
 from loyalo.application.ports import UnitOfWork
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.settings import Settings
@@ -68,4 +69,8 @@ def test_two_writes_locking_two_members_in_opposite_orders_both_succeed(pg: Cont
         "a": {"done": "a"},
         "b": {"done": "b"},
     }
-    assert sorted(attempts.values()) == [1, 2]  # the deadlock's loser ran once more
+    # The deadlock's loser ran again (on a loaded machine its retry may meet another transient
+    # conflict before the winner commits; the runner allows ATTEMPTS in all), the winner once.
+    fewer, more = sorted(attempts.values())
+    assert fewer == 1
+    assert 2 <= more <= ATTEMPTS

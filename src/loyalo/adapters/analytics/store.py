@@ -63,6 +63,9 @@ class AnalyticsStore:
         """A named KPI query (``queries.QUERIES``), its integers as Python ints."""
         return [_plain(row) for row in self.rows(render(name, parameters))]
 
+    def close(self) -> None:
+        """Nothing to release: every call opens and closes its own connection."""
+
 
 def _plain(row: Row) -> Row:
     return {key: _value(value) for key, value in row.items()}

@@ -97,6 +97,9 @@ class AnalyticsQueries(Protocol):
     """The analytics engine (DuckDB, or Spark): named portable queries over the sink."""
 
     def run(self, name: str, parameters: Mapping[str, object]) -> list[Row]: ...
+    def close(self) -> None:
+        """Release the engine (a Spark session this object started); idempotent."""
+        ...
 
 
 ExportProgress = Callable[[str, int], None]
