@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -176,15 +176,21 @@ def test_a_warehouse_exported_before_marks_is_brought_up_to_date_once(
     assert _exported(container.analytics_store)["purchases"] == (10, 10)
 
 
-def test_a_mark_the_store_does_not_recognise_is_not_trusted(container: Container) -> None:
-    shop = build_shop(container)
-    container.analytics.export()
-    warehouse = container.analytics_store.warehouse
-    marks_file = warehouse.root / warehouse.manifest()["marks"]
+def _another_witness(marks_file: Path) -> None:
     document = json.loads(marks_file.read_text())
     for mark in document.values():
         mark["witness"] = "another store"
     marks_file.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize("lose", [_another_witness, Path.unlink], ids=["witness", "deleted"])
+def test_a_mark_the_store_does_not_recognise_is_not_trusted(
+    container: Container, lose: Callable[[Path], None]
+) -> None:
+    shop = build_shop(container)
+    container.analytics.export()
+    warehouse = container.analytics_store.warehouse
+    lose(warehouse.root / warehouse.manifest()["marks"])
     sale(container, shop.c, 800, "pos", "s1", "W1")
 
     since, everything, parquet = Counted(container).export()

@@ -6,7 +6,8 @@ gets ``txid xid8 NOT NULL DEFAULT pg_current_xact_id()`` (the top-level
 transaction, even inside a savepoint) and a b-tree index on it. The default is
 volatile, so adding the column rewrites the table and fills the rows already
 there with this migration's transaction id: older than any later writer, which is
-all the export needs. The code never writes the column.
+all the export needs. The code never writes the column. The column is analysed at
+once, so that the planner reads the export's ``txid >= :mark`` from the index.
 
 SQLite needs nothing: its writers are serialised, so the implicit ``rowid`` of
 these append-only tables already grows in commit order.
@@ -37,6 +38,10 @@ def upgrade() -> None:
             f"ALTER TABLE {table} ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()"
         )
         op.execute(f"CREATE INDEX ix_{table}_txid ON {table} (txid)")
+        # Statistics for the new column now: without them the planner guesses a third of the
+        # table for ``txid >= :mark`` and scans it whole, until autovacuum analyses the table,
+        # which the rewrite alone does not prompt.
+        op.execute(f"ANALYZE {table} (txid)")
 
 
 def downgrade() -> None:
