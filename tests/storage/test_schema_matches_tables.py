@@ -8,7 +8,6 @@ names but no migration creates fails only when that statement first runs.
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import create_engine, inspect
 
 from loyalo.adapters.storage.export_positions import TXID_TABLES
@@ -20,7 +19,6 @@ POSTGRESQL_ONLY = {table: {"txid"} for table in TXID_TABLES}
 the code, and read by name in ``adapters/storage/export_positions.py``; SQLite uses rowid."""
 
 
-@pytest.mark.filterwarnings("ignore:Did not recognize type 'xid8'")
 def test_every_migrated_table_and_column_is_in_the_metadata(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
