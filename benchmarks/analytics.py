@@ -230,7 +230,7 @@ def generate(root: Path, total: int, seed: int) -> None:
         offset += count
     staged.append(warehouse.stage_arrow("events", events(rng, total // 10, member_ids)))
     staged.append(warehouse.stage_arrow("non_member_sales", non_member_sales(rng, total // 5)))
-    warehouse.publish(staged, ["members"], datetime.now(UTC))
+    warehouse.publish(staged, ["members"], datetime.now(UTC), marks={})  # no database behind it
 
 
 def timed_suite(store: AnalyticsStore) -> tuple[float, dict[str, float]]:
