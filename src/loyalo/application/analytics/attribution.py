@@ -1,4 +1,5 @@
-"""The matched baseline and each member's spend around joining, read from the analytics engine.
+"""The matched baseline, the programme's attributable revenue and each member's spend around
+joining, read from the analytics engine.
 
 Shared by the KPI service (``service.py``) and the report (``application/report``): both
 hand over the engine and the time of the export the engine reads (``observed_until``), which
@@ -11,9 +12,12 @@ from datetime import UTC, date, datetime
 
 from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import AnalyticsQueries, Row
+from loyalo.domain.analytics.attribution import Attribution, first_estimate
 from loyalo.domain.analytics.filters import KpiFilters, Period, check_window_days
 from loyalo.domain.analytics.joining import JoiningSpend, SpendAroundJoining
+from loyalo.domain.analytics.kpis import MembersVsNonMembers
 from loyalo.domain.analytics.matched_baseline import JoinerCounts, MatchedBaseline, Stratum
+from loyalo.domain.analytics.roi import aov_lift_attribution
 
 
 def matched_baseline(
@@ -73,3 +77,20 @@ def _utc(value: object) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"{value!r} is not a time")
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def attributable_revenue(
+    engine: AnalyticsQueries,
+    period: Period,
+    filters: KpiFilters,
+    window_days: int,
+    observed_until: datetime | None,
+    currency: str,
+) -> tuple[MatchedBaseline, Attribution]:
+    """The matched baseline, and the programme's estimate: the matched baseline when it can be
+    estimated, else the AOV lift against non-member sales, else none (and why)."""
+    matched = matched_baseline(engine, period, filters, window_days, observed_until, currency)
+    (row,) = engine.run("members_vs_non_members", query_parameters(period, filters))
+    counts = {name: int(value) for name, value in row.items()}
+    sales = MembersVsNonMembers(period, filters, currency, **counts)
+    return matched, first_estimate(matched.attribution(), aov_lift_attribution(sales))

@@ -18,18 +18,12 @@ from loyalo.application.analytics.ports import (
     Row,
 )
 from loyalo.application.context import AppContext
-from loyalo.domain.analytics.attribution import first_estimate
 from loyalo.domain.analytics.costs import CostKind, CostsDocument
 from loyalo.domain.analytics.filters import DEFAULT_WINDOW_DAYS, KpiFilters, Period
 from loyalo.domain.analytics.joining import JoiningSpend
 from loyalo.domain.analytics.kpis import MemberCounts, MemberKpis, MembersVsNonMembers, PointsKpis
 from loyalo.domain.analytics.matched_baseline import MatchedBaseline
-from loyalo.domain.analytics.roi import (
-    CampaignRoi,
-    ProgrammeRoi,
-    aov_lift_attribution,
-    points_value,
-)
+from loyalo.domain.analytics.roi import CampaignRoi, ProgrammeRoi, points_value
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
 
@@ -99,15 +93,16 @@ class AnalyticsService:
         currency = terms.currency
         kpis = self.member_kpis(period, filters)
         points = self.points(period, filters)
-        matched = self.matched_baseline(period, filters, window_days)
-        aov = aov_lift_attribution(self.members_vs_non_members(period, filters))
+        matched, estimate = attribution.attributable_revenue(
+            self._queries, period, filters, window_days, *self._horizon_and_currency()
+        )
         programme = ProgrammeRoi(
             period=period,
             running_cost=self._costs.total(CostKind.PROGRAMME, period, currency),
             acquisition_cost=self._costs.total(CostKind.ACQUISITION, period, currency),
             points_cost=points_value(points.redeemed, terms.redeem_points_per_unit, currency),
             members_new=kpis.counts.members_new,
-            attribution=first_estimate(matched.attribution(), aov),
+            attribution=estimate,
         )
         return RoiReport(programme, self._campaigns(period, filters, terms), matched)
 
