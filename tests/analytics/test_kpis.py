@@ -254,7 +254,7 @@ def test_roi_of_the_programme_and_of_each_campaign(container: Container, shop: S
     assert programme.method is None
     assert programme.attribution.reason == (
         "no estimate: matched-baseline not used: the 90 days after the joining week have not "
-        "passed for any of the 1 members who joined in the period; aov-lift not used: no "
+        "passed for anyone who joined in the period (1 member); aov-lift not used: no "
         "non-member sales in the period (only imported history holds them)"
     )
     assert programme.roi is None

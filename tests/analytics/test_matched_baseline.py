@@ -120,7 +120,7 @@ CASES = [
             "method": "matched-baseline", "joiners": 2, "recent": 1, "without": 0, "matched": 0,
             "unmatched": 1, "controls": 0, "change": None, "predicted": None, "lift": None,
             "reason": "no member who joined later had purchases in the same bands over the same "
-            "days as the 1 members with history who joined",
+            "days as those who joined with purchases before (1 member)",
         },
     ),
     Case(
@@ -129,9 +129,9 @@ CASES = [
         {
             "method": "matched-baseline", "joiners": 1, "recent": 0, "without": 1, "matched": 0,
             "unmatched": 0, "controls": 0, "change": None, "predicted": None, "lift": None,
-            "reason": "none of the 1 members who joined in the period (with 28 days passed "
-            "since) has a purchase recorded in the 28 days before joining: the baseline needs "
-            "their earlier history (loyalo import purchases)",
+            "reason": "no member who joined in the period (1 member with 28 days passed since) "
+            "has a purchase recorded in the 28 days before joining: the baseline needs their "
+            "earlier history (loyalo import purchases)",
         },
     ),
     # bob joined in the week of 20 April, cat in that of 6 April: 28 days after the week's end
@@ -142,8 +142,8 @@ CASES = [
         {
             "method": "matched-baseline", "joiners": 2, "recent": 2, "without": 0, "matched": 0,
             "unmatched": 0, "controls": 0, "change": None, "predicted": None, "lift": None,
-            "reason": "the 28 days after the joining week have not passed for any of the 2 "
-            "members who joined in the period",
+            "reason": "the 28 days after the joining week have not passed for anyone who joined "
+            "in the period (2 members)",
         },
         period=APRIL,
     ),

@@ -145,10 +145,10 @@ class MatchedBaseline:
 
     def _what(self) -> str:
         parts = [
-            f"{self.joiners_matched} of the {self.counts.joiners} members who joined in the "
+            f"{self.joiners_matched} of the {_members(self.counts.joiners)} who joined in the "
             f"period compared over {self.window_days} days before and after their joining "
-            f"week with {self.controls} members who had not joined yet, in the same bands of "
-            "spending before"
+            f"week with {_members(self.controls)} who had not joined yet, in the same bands "
+            "of spending before"
         ]
         left_out = [
             (self.joiners_unmatched, "had no control in their band"),
@@ -166,22 +166,27 @@ class MatchedBaseline:
             return "nobody in scope joined in the period"
         if counts.too_recent == counts.joiners:
             return (
-                f"the {days} days after the joining week have not passed for any of the "
-                f"{counts.joiners} members who joined in the period"
+                f"the {days} days after the joining week have not passed for anyone who "
+                f"joined in the period ({_members(counts.joiners)})"
             )
         if self.joiners_with_history == 0:
             whole = counts.joiners - counts.too_recent
             return (
-                f"none of the {whole} members who joined in the period (with {days} days "
+                f"no member who joined in the period ({_members(whole)} with {days} days "
                 f"passed since) has a purchase recorded in the {days} days before joining: "
                 "the baseline needs their earlier history (loyalo import purchases)"
             )
         if self.joiners_matched == 0:
             return (
-                f"no member who joined later had purchases in the same bands over the same "
-                f"days as the {self.joiners_with_history} members with history who joined"
+                "no member who joined later had purchases in the same bands over the same "
+                "days as those who joined with purchases before "
+                f"({_members(self.joiners_with_history)})"
             )
         return None
+
+
+def _members(count: int) -> str:
+    return f"{count} member" if count == 1 else f"{count} members"
 
 
 def round_half_up(value: Fraction) -> int:
