@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from loyalo.application.analytics.service import AnalyticsService
 from loyalo.bootstrap.container import Container
+from loyalo.domain.analytics.costs import CostsDocument
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from tests.analytics.joiners import (
     ANN,
@@ -184,3 +186,30 @@ def test_the_matched_baseline(container: Container, case: Case) -> None:
     if reason is not None:
         assert attribution.reason == reason
     assert found.window_days == WINDOW
+
+
+def test_the_programme_roi_takes_the_matched_baseline(container: Container) -> None:
+    """The second case (lift 65.00) against 31.00 of running costs in March: (65 - 31) / 31.
+    No member has non-member sales to compare with, so only the matched baseline can say."""
+    build_joiners(container, [ANN, BOB, CAT, DAN])
+    costs = {
+        "costs": [
+            {"name": "platform", "kind": "programme", "amount": "31.00", "from": "2026-03-01",
+             "to": "2026-03-31"}
+        ]
+    }  # fmt: skip
+    service = AnalyticsService(
+        container.ctx,
+        container.analytics_store.warehouse,
+        container.analytics_store,
+        CostsDocument.model_validate(costs),
+    )
+    report = service.roi(MARCH, KpiFilters(), window_days=WINDOW)
+    programme = report.programme
+    assert (programme.method, plain(programme.attributable_revenue)) == (
+        "matched-baseline",
+        "65.00",
+    )
+    assert (str(programme.cost), plain(programme.roi)) == ("31.00", "1.0968")
+    assert programme.attribution.reason == report.matched_baseline.reason
+    assert programme.members_new == 2  # ann and dan; bob and cat joined in April
