@@ -7,7 +7,7 @@ import dataclasses
 import io
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from loyalo.bootstrap.demo import DemoSummary, seed_demo
 from loyalo.bootstrap.demo_engagement import CHALLENGE, PARTNER_ID, BoardLine
 from loyalo.bootstrap.settings import Settings
 from loyalo.cli import main as cli
+from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.ledger.journal import EntryKind
 from tests.support.clock import FakeClock
 
@@ -191,6 +192,31 @@ def test_the_ledger_verifies_clean_and_the_outstanding_points_add_up(
             balance = uow.ledger.balance(member_id)
             outstanding += balance.available + balance.pending + balance.held
     assert summary.points_outstanding == outstanding
+
+
+def test_the_programme_roi_is_estimated_from_the_members_histories(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    """Members join over the year with their history before (demo.py): the matched baseline
+    can be estimated, so the programme has an ROI, and the demo's planted effect (more visits
+    after joining) shows as a positive lift."""
+    container, _ = demo
+    container.analytics.export()
+    year = Period(date(2025, 12, 1), date(2026, 12, 1))
+    report = container.analytics.roi(year, KpiFilters())
+    programme, matched = report.programme, report.matched_baseline
+    assert programme.method == "matched-baseline"
+    assert programme.roi is not None
+    assert programme.attributable_revenue == matched.lift
+    assert matched.counts.joiners == MEMBERS
+    assert matched.joiners_matched > 0
+    assert matched.controls > 0
+    assert matched.lift is not None
+    assert matched.lift.amount_minor > 0
+    assert programme.attribution.reason.startswith(
+        f"{matched.joiners_matched} of the {MEMBERS} members who joined in the period compared "
+        "over 90 days"
+    )
 
 
 def test_the_demo_runs_on_the_default_programme_too(tmp_path: Path) -> None:

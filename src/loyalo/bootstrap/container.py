@@ -149,7 +149,13 @@ def build(
         finance=FinanceService(ctx),
         analytics=analytics,
         analytics_store=analytics_store,
-        report=ReportService(ctx, analytics_queries, analytics.export, clv.values),
+        report=ReportService(
+            ctx,
+            analytics_queries,
+            analytics.export,
+            clv.values,
+            observed_until=lambda: analytics.freshness().exported_at,
+        ),
         analytics_queries=analytics_queries,
     )
 
