@@ -279,4 +279,4 @@ def generate(
         offset += count
     made.events(total // 10, member_ids)
     made.non_member_sales(total // 5)
-    made.warehouse.publish(made.staged, ["members"], datetime.now(UTC))
+    made.warehouse.publish(made.staged, ["members"], datetime.now(UTC), marks={})  # no database

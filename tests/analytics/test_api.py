@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loyalo.adapters.analytics.parquet import ParquetWarehouse
+from tests.analytics.joiners import ANN, BOB, CAT, DAN, EVE, HAL, build_joiners
 from tests.analytics.support import START, build_shop, sale
 from tests.api.helpers import assert_problem
 from tests.conftest import Api
@@ -88,8 +89,9 @@ def test_roi_without_costs_configured(api: Api) -> None:
     build_shop(api.container)
     body = api.admin.get("/v1/analytics/roi", params=FEBRUARY).json()
     assert body["programme"]["cost"] == "3.00"  # only the 30 points redeemed
-    assert body["programme"]["method"] == "aov-lift"
-    assert body["programme"]["roi"] is None
+    assert (body["programme"]["method"], body["programme"]["roi"]) == (None, None)
+    assert body["programme"]["method_reason"].startswith("no estimate: matched-baseline not used")
+    assert body["programme"]["matched_baseline"]["joiners"] == 1  # D, without history before
     rules = {c["rule_id"]: c for c in body["campaigns"]}
     assert (rules["base-rate"]["revenue"], rules["base-rate"]["roi"]) == ("155.00", "9.0000")
 
@@ -115,4 +117,85 @@ def test_only_admin_reads_analytics_and_bad_queries_are_problems(api: Api) -> No
     quoted = {**FEBRUARY, "store": "s1' OR '1'='1"}
     assert_problem(
         api.admin.get("/v1/analytics/roi", params=quoted), 422, "invalid-analytics-query"
+    )
+
+
+MARCH = {"from": "2026-03-01", "to": "2026-03-31", "window_days": 28}
+
+
+def test_spend_around_joining_paged_with_totals(api: Api) -> None:
+    """The values of tests/analytics/test_spend_around_joining.py (28 days), over HTTP."""
+    members = build_joiners(api.container, [ANN, BOB, DAN, EVE, HAL])
+    names = {member.member_id: name for name, member in members.items()}
+    first = api.admin.get("/v1/analytics/spend-around-joining", params={**MARCH, "limit": 3})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["currency"], body["window_days"]) == ("PLN", 28)
+    assert body["totals"] == {
+        "members": 4,
+        "with_orders_before": 2,
+        "complete_windows": 4,
+        "orders_before": 4,
+        "spend_before": "660.00",
+        "orders_after": 4,
+        "spend_after": "300.00",
+    }
+    assert len(body["items"]) == 3
+    assert body["next_after"] == body["items"][-1]["member_id"]
+    rest = api.admin.get(
+        "/v1/analytics/spend-around-joining",
+        params={**MARCH, "limit": 3, "after": body["next_after"]},
+    ).json()
+    assert rest["next_after"] is None
+    assert rest["totals"] == body["totals"]
+    items = {names[i["member_id"]]: i for i in body["items"] + rest["items"]}
+    assert sorted(items) == ["ann", "dan", "eve", "hal"]
+    assert items["ann"] == {
+        "member_id": members["ann"].member_id,
+        "joined_at": "2026-03-04T10:00:00Z",
+        "orders_before": 2,
+        "spend_before": "600.00",
+        "orders_after": 2,
+        "spend_after": "150.00",
+        "window_complete": True,
+    }
+
+
+def test_roi_with_the_matched_baseline(api: Api) -> None:
+    """ann, bob, cat and dan: the second case of tests/analytics/test_matched_baseline.py;
+    without costs, the cost is nothing and the ROI has no denominator."""
+    build_joiners(api.container, [ANN, BOB, CAT, DAN])
+    body = api.admin.get("/v1/analytics/roi", params=MARCH).json()
+    programme = body["programme"]
+    assert (programme["attributable_revenue"], programme["method"]) == ("65.00", "matched-baseline")
+    assert programme["method_reason"] == (
+        "1 of the 2 members who joined in the period compared over 28 days before and after "
+        "their joining week with 2 members who had not joined yet, in the same bands of "
+        "spending before; 1 joined too recently for a whole window after"
+    )
+    assert (programme["cost"], programme["roi"]) == ("0.00", None)
+    matched = programme["matched_baseline"]
+    assert matched == {
+        "method": "matched-baseline",
+        "window_days": 28,
+        "observed_until": "2026-05-01T10:00:00Z",
+        "joiners": 2,
+        "joiners_matched": 1,
+        "joiners_unmatched": 0,
+        "joiners_without_history": 0,
+        "joiners_too_recent": 1,
+        "controls": 2,
+        "joiners_change": "50.00",
+        "predicted_change": "-15.00",
+        "lift": "65.00",
+        "reason": programme["method_reason"],
+    }
+
+
+def test_a_window_out_of_range_is_a_problem(api: Api) -> None:
+    for path in ("/v1/analytics/spend-around-joining", "/v1/analytics/roi"):
+        refused = api.admin.get(path, params={**MARCH, "window_days": 0})
+        assert_problem(refused, 422, "invalid-analytics-query")
+    assert_problem(
+        api.pos.get("/v1/analytics/spend-around-joining", params=MARCH), 403, "forbidden"
     )

@@ -10,6 +10,7 @@ points at s1; C is given 5 points. 1 March: A 10.00 (outside February).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -164,6 +165,11 @@ POINTS = [
     (KpiFilters(), (205, 40, 30, 0, 5, 290), 4, 1, "0.2500"),
     (KpiFilters(channel="web"), (90, 0, 0, 0, 0, 90), 2, 0, "0.0000"),
     (KpiFilters(flag="vip"), (100, 40, 30, 0, 0, 130), 1, 1, "1.0000"),
+    # entries at store s1: A's 40.00 sale and its return, A's redemption of 30 (B's review and
+    # C's adjustment have no store); outstanding: January's 100 + 50, + 40 - 40 - 30 = 120.
+    # Able: A and B held points at s1 on 1 February; A redeemed there.
+    (KpiFilters(store="s1"), (40, 40, 30, 0, 0, 120), 2, 1, "0.5000"),
+    (KpiFilters(tier="gold"), (0, 0, 0, 0, 0, 0), 0, 0, None),
 ]
 
 
@@ -175,7 +181,7 @@ def test_points(
     totals: tuple[int, ...],
     able: int,
     redeeming: int,
-    rate: str,
+    rate: str | None,
 ) -> None:
     points = container.analytics.points(FEBRUARY, filters)
     found = (
@@ -245,12 +251,15 @@ def test_the_members_side_of_members_against_non_members_is_their_activity(
 def test_spend_around_joining_covers_the_members_who_joined_in_the_period(
     container: Container, shop: Shop
 ) -> None:
+    """D joined on 12 February and bought at once; nothing was recorded for D before. (Spend
+    with a history before joining: tests/analytics/test_spend_around_joining.py.)"""
     found = container.analytics.spend_around_joining(FEBRUARY, KpiFilters(), window_days=90)
     assert [
-        (r.member_id, r.orders_before, r.spend_before_minor, r.orders_after) for r in found
-    ] == [(shop.d.member_id, 0, 0, 1)]
-    assert found[0].spend_after_minor == 2_500
-    assert found[0].joined_at_iso.startswith("2026-02-12T10:00:00")
+        (r.member_id, r.orders_before, r.spend_before_minor, r.orders_after, r.spend_after_minor)
+        for r in found.members
+    ] == [(shop.d.member_id, 0, 0, 1, 2_500)]
+    assert found.members[0].joined_at == datetime(2026, 2, 12, 10, 0, tzinfo=UTC)
+    assert found.complete_windows == 0  # exported on 1 March: 90 days have not passed
 
 
 def test_spend_around_joining_counts_the_windows_beyond_the_period(
@@ -272,8 +281,9 @@ def test_spend_around_joining_counts_the_windows_beyond_the_period(
         buy(container, jo, minor, when)
     container.analytics.export()
 
-    (found,) = container.analytics.spend_around_joining(FEBRUARY, KpiFilters(), window_days=90)
+    spend = container.analytics.spend_around_joining(FEBRUARY, KpiFilters(), window_days=90)
 
+    (found,) = spend.members
     assert found.member_id == jo.member_id
     assert (found.orders_before, found.spend_before_minor) == (1, 1_000)
     assert (found.orders_after, found.spend_after_minor) == (2, 5_000)
@@ -304,7 +314,13 @@ def test_roi_of_the_programme_and_of_each_campaign(container: Container, shop: S
     assert (str(programme.running_cost), str(programme.acquisition_cost)) == ("280.00", "46.67")
     assert (str(programme.points_cost), str(programme.cost)) == ("3.00", "329.67")
     assert plain(programme.cost_per_acquired_member) == "46.67"
-    assert programme.attributable_revenue is None  # no non-member sales: no baseline
+    assert programme.attributable_revenue is None  # D has no history before; no non-members
+    assert programme.method is None
+    assert programme.attribution.reason == (
+        "no estimate: matched-baseline not used: the 90 days after the joining week have not "
+        "passed for anyone who joined in the period (1 member); aov-lift not used: no "
+        "non-member sales in the period (only imported history holds them)"
+    )
     assert programme.roi is None
     campaigns = {c.rule_id: c for c in report.campaigns}
     assert sorted(campaigns) == ["base-rate", "product-review"]
@@ -316,6 +332,36 @@ def test_roi_of_the_programme_and_of_each_campaign(container: Container, shop: S
     # 100.00 over the 90 days of January to March: 28 of them in February
     assert str(review.configured_cost) == "31.11"
     assert (str(review.cost), plain(review.roi)) == ("36.11", "-1.0000")
+
+
+def test_roi_under_a_filter(container: Container, shop: Shop) -> None:
+    """Only A is a vip: the costs are the programme's whole, the points and campaigns A's."""
+    service = AnalyticsService(
+        container.ctx,
+        container.analytics_store.warehouse,
+        container.analytics_store,
+        CostsDocument.model_validate(COSTS),
+    )
+    report = service.roi(FEBRUARY, KpiFilters(flag="vip"))
+    programme = report.programme
+    # A redeemed 30 points: 3.00; nobody in scope joined in February
+    assert (str(programme.points_cost), str(programme.cost)) == ("3.00", "329.67")
+    assert (programme.members_new, programme.cost_per_acquired_member) == (0, None)
+    assert (programme.method, programme.roi) == (None, None)
+    assert programme.attribution.reason.startswith(
+        "no estimate: matched-baseline not used: nobody in scope joined in the period; "
+    )
+    campaigns = {c.rule_id: c for c in report.campaigns}
+    base = campaigns["base-rate"]  # A's 40.00 at s1 and 60.00 on the web
+    assert (base.points_issued, base.members, base.purchases, str(base.revenue)) == (
+        100,
+        1,
+        2,
+        "100.00",
+    )
+    assert (str(base.cost), plain(base.roi)) == ("10.00", "9.0000")
+    review = campaigns["product-review"]  # B's review is outside the filter; its cost is not
+    assert (review.points_issued, str(review.cost), plain(review.roi)) == (0, "31.11", "-1.0000")
 
 
 def test_the_export_is_what_the_kpis_read_nothing_newer(container: Container, shop: Shop) -> None:
@@ -374,3 +420,15 @@ def test_the_tier_filter_reads_the_stored_tier_or_the_first_level(container: Con
     }
     assert (found["silver"].members_total, found["silver"].revenue_minor) == (1, 60_000)
     assert (found["bronze"].members_total, found["bronze"].revenue_minor) == (2, 2_000)
+    points = {
+        tier: container.analytics.points(january, KpiFilters(tier=tier))
+        for tier in ("bronze", "silver")
+    }
+    # 1 point per 1.00: 600 for the silver member, 20 for the bronze one; nothing redeemed
+    assert [
+        (p.issued, p.outstanding, p.members_able, p.members_redeeming) for p in points.values()
+    ] == [
+        (20, 20, 1, 0),
+        (600, 600, 1, 0),
+    ]
+    assert points["silver"].redemption_rate == Decimal("0.0000")

@@ -71,6 +71,59 @@ def test_quote_and_purchase_agree_and_the_ledger_names_each_rule(api: Api) -> No
     assert provenance == {("base-rate", version), ("red-x3", version)}
 
 
+PROMOTION: dict[str, Any] = {
+    "currency": "PLN",
+    "earning": {"points": 1, "per": "1.00"},
+    "rules": [
+        {
+            "id": "ten-percent-off",
+            "name": "10% off everything",
+            "effect": {"type": "discount", "percent": "10"},
+        }
+    ],
+}
+
+
+def test_points_on_a_basket_with_a_10_percent_promotion_are_earned_after_it(api: Api) -> None:
+    # the example: a 100.00 basket with a 10% promotion earns 90 points
+    version = apply(api.admin, PROMOTION)
+    member_id = enrol(api.admin, email="promo@example.pl")["member_id"]
+    body = purchase_body(member_id, [("A", 1, "60.00"), ("B", 2, "20.00")], receipt="R-promo")
+
+    quote = api.pos.post("/v1/checkout/quote", json=body)
+    assert quote.status_code == 200, quote.text
+    quoted = quote.json()
+    assert [(d["rule_id"], d["source"], d["amount"], d["lines"]) for d in quoted["discounts"]] == [
+        ("ten-percent-off", "promotion", "10.00", {"0": "6.00", "1": "4.00"})
+    ]
+    assert (quoted["to_pay"], quoted["points_to_earn"]) == ("90.00", 90)
+    assert [(e["rule_id"], e["points"], e["lines"]) for e in quoted["earnings"]] == [
+        ("base-rate", 90, {"0": 54, "1": 36})
+    ]
+
+    bought = api.pos.post("/v1/purchases", json=body)
+    assert bought.status_code == 201, bought.text
+    sale = bought.json()
+    assert (sale["total"], sale["programme_discount"], sale["to_pay"]) == (
+        "100.00",
+        "10.00",
+        "90.00",
+    )
+    assert sale["points_earned"] == 90
+    assert [(d["rule_id"], d["amount"]) for d in sale["discounts"]] == [
+        ("ten-percent-off", "10.00")
+    ]
+
+    ledger = api.admin.get(f"/v1/members/id:{member_id}/ledger")
+    assert ledger.status_code == 200, ledger.text
+    assert [
+        (e["kind"], e["available_change"], e["rule_id"], e["programme_version"], e["source_id"])
+        for e in ledger.json()["items"]
+    ] == [("earn", 90, "base-rate", version, sale["purchase_id"])]
+    assert balance(api.pos, member_id) == {"available": 90, "pending": 0, "held": 0, "debt": 0}
+    assert verify_ledger(api.container.ctx).ok
+
+
 def test_a_return_takes_back_what_the_returned_line_earned_rule_by_rule(api: Api) -> None:
     apply(api.admin, X3_PROGRAMME)
     member = enrol(api.admin, email="x3-return@example.pl")

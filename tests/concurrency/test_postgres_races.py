@@ -1,39 +1,35 @@
 """Races on PostgreSQL, through the real HTTP API, with real threads.
 
-Every test drives a live uvicorn server from a pool of ~50 threads released at
-once, then checks the outcome exactly and re-checks the ledger's invariants in
-SQL and with ``verify_ledger``. PostgreSQL only: SQLite serialises every writer,
-so it cannot race the way these tests need.
+Every test drives a live uvicorn server with up to 200 requests in flight at once
+(``tests/support/races.py``: a thread each, released by one barrier, and a client,
+a server and a database pool that let them all in), then checks the outcome exactly
+and re-checks the ledger's invariants in SQL and with ``verify_ledger``. PostgreSQL
+only: SQLite serialises every writer, so it cannot race the way these tests need.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from loyalo.application.adjustments import AdjustmentCommand
 from loyalo.application.audit import verify_ledger
+from loyalo.application.members import MemberDraft
 from loyalo.bootstrap.container import Container, build
-from loyalo.bootstrap.settings import Settings
 from loyalo.bootstrap.web import build_app
 from loyalo.domain.access.roles import Role
 from tests.api.helpers import assert_problem, balance, enrol, purchase_body
 from tests.support.clock import FakeClock
 from tests.support.live_server import live_server
-
-T = TypeVar("T")
-
-THREADS = 50
-POOL_SIZE = 40  # uvicorn runs sync endpoints in a 40-thread pool: one connection each
+from tests.support.races import race, race_client, race_settings
 
 ACCOUNT_COLUMNS = {"wallet": "available", "pending": "pending", "held": "held", "debt": "debt"}
 
@@ -46,53 +42,22 @@ class LiveApi:
     pos: httpx.Client
 
 
-def _client(base_url: str, token: str) -> httpx.Client:
-    return httpx.Client(
-        base_url=base_url,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=60,
-        limits=httpx.Limits(max_connections=THREADS * 2, max_keepalive_connections=THREADS * 2),
-    )
-
-
 @pytest.fixture
 def live(postgres_url: str, tmp_path: Path) -> Iterator[LiveApi]:
-    settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=POOL_SIZE)
-    container = build(settings, clock=FakeClock())
+    container = build(race_settings(postgres_url, tmp_path), clock=FakeClock())
     admin_key = container.access.create_key("race admin", Role.ADMIN).token
     pos_key = container.access.create_key("race till", Role.POS).token
     db = create_engine(postgres_url)
     try:
         with (
             live_server(build_app(container, scheduler=False)) as base_url,
-            _client(base_url, admin_key) as admin,
-            _client(base_url, pos_key) as pos,
+            race_client(base_url, admin_key) as admin,
+            race_client(base_url, pos_key) as pos,
         ):
             yield LiveApi(container, db, admin, pos)
     finally:
         db.dispose()
         container.close()
-
-
-def race(tasks: Sequence[Callable[[], T]]) -> list[T]:
-    """Run every task on its own pool thread, all released together; results in order."""
-    workers = min(THREADS, len(tasks))
-    start = threading.Event()
-    ready = threading.Barrier(workers + 1)
-    arrived = threading.local()
-
-    def gated(task: Callable[[], T]) -> T:
-        if not getattr(arrived, "done", False):  # each worker waits once, then runs freely
-            arrived.done = True
-            ready.wait(timeout=30)
-        start.wait(timeout=30)
-        return task()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(gated, task) for task in tasks]
-        ready.wait(timeout=30)  # every worker thread is up and parked on the gate
-        start.set()
-        return [future.result(timeout=60) for future in futures]
 
 
 def member_holding(live: LiveApi, points: int, email: str) -> str:
@@ -110,6 +75,18 @@ def member_holding(live: LiveApi, points: int, email: str) -> str:
         "debt": 0,
     }
     return member_id
+
+
+def members_holding(live: LiveApi, points: int, emails: list[str]) -> list[str]:
+    """Many members with ``points`` each, set up in one transaction: the race is what follows."""
+    container = live.container
+    with container.ctx.uow() as uow:
+        members = [container.members.enrol(uow, MemberDraft(email=email)) for email in emails]
+        for member in members:
+            command = AdjustmentCommand(f"id:{member.member_id}", points, "race test float", "test")
+            container.adjustments.adjust(uow, command)
+        uow.commit()
+    return [member.member_id for member in members]
 
 
 def rows(live: LiveApi, sql: str, **params: Any) -> list[tuple[Any, ...]]:

@@ -3,22 +3,27 @@ referrals, running challenges with leaderboards, and a partner — all sound in 
 
 from __future__ import annotations
 
+import dataclasses
+import io
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loyalo.adapters.programme_files.loader import load_programme
-from loyalo.adapters.storage.tables import MemberRow
+from loyalo.adapters.storage.tables import MemberRow, PurchaseRow
 from loyalo.application.audit import verify_ledger
 from loyalo.bootstrap.container import Container, build
 from loyalo.bootstrap.demo import DemoSummary, seed_demo
-from loyalo.bootstrap.demo_engagement import PARTNER_ID
+from loyalo.bootstrap.demo_engagement import CHALLENGE, PARTNER_ID, BoardLine
 from loyalo.bootstrap.settings import Settings
+from loyalo.cli import main as cli
+from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.ledger.journal import EntryKind
 from tests.support.clock import FakeClock
 
@@ -95,11 +100,62 @@ def test_challenges_run_and_the_boards_show_nicknames_only(
             for name in (member.first_name, member.last_name, member.email)
             if name
         }
-    shown = {line.name for line in (*engaged.month_board, *engaged.challenge_board)}
+    boards = (*engaged.month_board, *engaged.challenge_board, *engaged.challenge_board_now)
+    shown = {line.name for line in boards}
     assert not shown & real_names
     assert [line.position for line in engaged.month_board] == sorted(
         line.position for line in engaged.month_board
     )
+
+
+def test_the_board_of_the_challenge_running_now_is_shown_too(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    container, summary = demo
+    engaged = summary.engagement
+    assert engaged is not None
+    with container.ctx.uow() as uow:
+        board = container.gamification.challenge_board(uow, CHALLENGE, None, 5)
+    # half past midnight on 2 December in Warsaw: December's window, an hour and a half old
+    assert (board.key, board.opens) == ("2026-12", datetime(2026, 11, 30, 23, 0, tzinfo=UTC))
+    assert engaged.challenge_board_now == tuple(
+        BoardLine(r.position, r.display_name, r.value) for r in board.entries
+    )
+    assert engaged.challenge_board_now  # someone bought on 1 December
+    assert engaged.challenge_board_now != engaged.challenge_board
+    # each score is the member's purchases of 20.00 or more since the window opened
+    with Session(container.engine) as session:
+        for ranked in board.entries:
+            bought = session.scalar(
+                select(func.count())
+                .select_from(PurchaseRow)
+                .where(PurchaseRow.member_id == ranked.member_id)
+                .where(PurchaseRow.occurred_at >= board.opens)
+                .where(PurchaseRow.total_minor >= 2000)
+            )
+            assert ranked.value == bought
+
+
+def test_the_demo_prints_each_board_that_has_someone_on_it(
+    demo: tuple[Container, DemoSummary], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, summary = demo
+    engaged = summary.engagement
+    assert engaged is not None
+    printed = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=printed, width=120))
+    cli._print_engagement(engaged, "http://127.0.0.1:8000")
+    text = printed.getvalue()
+    assert "Leaderboard — points last month" in text
+    assert f"Leaderboard — {CHALLENGE} last month" in text
+    assert f"Leaderboard — {CHALLENGE} this month so far" in text
+    for line in engaged.challenge_board_now:
+        assert line.name in text
+    nobody_now = dataclasses.replace(engaged, challenge_board_now=())
+    printed.seek(0)
+    printed.truncate()
+    cli._print_engagement(nobody_now, "http://127.0.0.1:8000")
+    assert "this month so far" not in printed.getvalue()  # no empty table
 
 
 def test_the_partner_traded_and_its_settlement_is_what_it_did(
@@ -136,6 +192,31 @@ def test_the_ledger_verifies_clean_and_the_outstanding_points_add_up(
             balance = uow.ledger.balance(member_id)
             outstanding += balance.available + balance.pending + balance.held
     assert summary.points_outstanding == outstanding
+
+
+def test_the_programme_roi_is_estimated_from_the_members_histories(
+    demo: tuple[Container, DemoSummary],
+) -> None:
+    """Members join over the year with their history before (demo.py): the matched baseline
+    can be estimated, so the programme has an ROI, and the demo's planted effect (more visits
+    after joining) shows as a positive lift."""
+    container, _ = demo
+    container.analytics.export()
+    year = Period(date(2025, 12, 1), date(2026, 12, 1))
+    report = container.analytics.roi(year, KpiFilters())
+    programme, matched = report.programme, report.matched_baseline
+    assert programme.method == "matched-baseline"
+    assert programme.roi is not None
+    assert programme.attributable_revenue == matched.lift
+    assert matched.counts.joiners == MEMBERS
+    assert matched.joiners_matched > 0
+    assert matched.controls > 0
+    assert matched.lift is not None
+    assert matched.lift.amount_minor > 0
+    assert programme.attribution.reason.startswith(
+        f"{matched.joiners_matched} of the {MEMBERS} members who joined in the period compared "
+        "over 90 days"
+    )
 
 
 def test_the_demo_runs_on_the_default_programme_too(tmp_path: Path) -> None:

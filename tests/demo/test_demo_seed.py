@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import phonenumbers
@@ -134,6 +135,26 @@ def test_members_have_plausible_unique_identifiers(
         assert phonenumbers.is_valid_number(phonenumbers.parse(member.phone))
         assert member.first_name
         assert member.last_name
+
+
+def test_members_join_over_the_year_with_purchases_before_and_after(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    """Each customer joins at their own moment of the year; what they bought before is their
+    history, recorded for them, and they keep buying after."""
+    container, _ = seeded
+    now = container.ctx.clock.now()
+    joined = [m.created_at for m in _all_members(container)]
+    assert all(now - timedelta(days=366) < at < now for at in joined)
+    assert len({at.date() for at in joined}) > MEMBERS // 2
+    container.analytics.export()
+    (row,) = container.analytics_store.rows(
+        "SELECT SUM(CASE WHEN p.occurred_at < m.created_at THEN 1 ELSE 0 END) AS before,"
+        " SUM(CASE WHEN p.occurred_at >= m.created_at THEN 1 ELSE 0 END) AS after"
+        " FROM purchases p JOIN members m ON p.member_id = m.member_id"
+    )
+    assert row["before"] > 0
+    assert row["after"] > 0
 
 
 def test_receipts_are_unique_per_store_and_match_the_channel(

@@ -264,6 +264,43 @@ def test_an_invalid_section_is_refused(section: dict[str, Any], message: str) ->
         ProgrammeDocument.model_validate({"referrals": section})
 
 
+@pytest.mark.parametrize(
+    ("pending_days", "section", "hold"),
+    [
+        (14, FIRST, 14),  # no hold of its own: the programme's return window
+        (0, {**FIRST, "hold_days": 14}, 14),  # points spendable at once, referrals wait
+        (14, {**FIRST, "hold_days": 30}, 30),  # longer than the window
+        (30, {**FIRST, "hold_days": 14}, 30),  # never shorter than the purchase's points wait
+        (14, {**JOIN, "hold_days": 1}, 14),
+        (0, {**JOIN, "hold_days": 1}, 1),
+        (0, JOIN, 0),  # nothing to return at enrolment: join rewards may be spendable at once
+        (0, {"first_purchase": {"advocate": 0, "friend": 0}, **JOIN}, 0),  # rewards nobody
+    ],
+)
+def test_the_referral_hold(pending_days: int, section: dict[str, Any], hold: int) -> None:
+    document = ProgrammeDocument.model_validate(
+        {"pending_days": pending_days, "referrals": section}
+    )
+    assert document.referrals is not None
+    assert document.referrals.hold(document.pending_days) == hold
+
+
+@pytest.mark.parametrize(
+    ("pending_days", "section", "message"),
+    [
+        (0, FIRST, "first_purchase rewards must wait for the friend's return window"),
+        (0, {**FIRST, **JOIN, "enabled": False}, "must wait for the friend's return window"),
+        (14, {**FIRST, "hold_days": 0}, "greater than or equal to 1"),
+        (14, {**FIRST, "hold_days": 366}, "less than or equal to 365"),
+    ],
+)
+def test_a_hold_that_would_let_first_purchase_rewards_be_spent_at_once_is_refused(
+    pending_days: int, section: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        ProgrammeDocument.model_validate({"pending_days": pending_days, "referrals": section})
+
+
 def test_the_trigger_follows_the_steps_given() -> None:
     assert policy(**JOIN).trigger == "join"
     assert policy(**FIRST).trigger == "first_purchase"

@@ -16,34 +16,27 @@ from sqlalchemy import create_engine
 
 from loyalo.application.audit import verify_ledger
 from loyalo.bootstrap.container import build
-from loyalo.bootstrap.settings import Settings
 from loyalo.bootstrap.web import build_app
 from loyalo.domain.access.roles import Role
 from tests.api.helpers import balance, enrol, purchase_body
-from tests.concurrency.test_postgres_races import (
-    POOL_SIZE,
-    LiveApi,
-    _client,
-    assert_ledger_invariants,
-    race,
-)
+from tests.concurrency.test_postgres_races import LiveApi, assert_ledger_invariants
 from tests.partners.support import ledger_totals, minor, partner_body
 from tests.support.clock import FakeClock
 from tests.support.live_server import live_server
+from tests.support.races import race, race_client, race_settings
 
 DAY = {"from": "2026-03-01", "to": "2026-03-01"}
 
 
 @pytest.fixture
 def live(postgres_url: str, tmp_path: Path) -> Iterator[LiveApi]:
-    settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=POOL_SIZE)
-    container = build(settings, clock=FakeClock())
+    container = build(race_settings(postgres_url, tmp_path), clock=FakeClock())
     admin_key = container.access.create_key("race admin", Role.ADMIN).token
     db = create_engine(postgres_url)
     try:
         with (
             live_server(build_app(container, scheduler=False)) as base_url,
-            _client(base_url, admin_key) as admin,
+            race_client(base_url, admin_key) as admin,
         ):
             yield LiveApi(container, db, admin, admin)
     finally:
@@ -55,7 +48,7 @@ def _partner(live: LiveApi, partner_id: str, earn: str) -> httpx.Client:
     body = partner_body(partner_id, earn=earn, issue="0.0125", redeem="0.0333")
     assert live.admin.post("/v1/partners", json=body).status_code == 201
     key = live.admin.post(f"/v1/partners/{partner_id}/keys", json={"name": "till"}).json()["key"]
-    return _client(str(live.admin.base_url), key)
+    return race_client(str(live.admin.base_url), key)
 
 
 def test_partner_tills_racing(live: LiveApi) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
@@ -21,6 +22,7 @@ from loyalo.bootstrap.settings import Settings
 from loyalo.domain.errors import ErrorKind, ExpressionError, ProgrammeVersionNotFound
 from loyalo.domain.programme.diff import render
 from loyalo.domain.programme.document import ProgrammeDocument
+from loyalo.domain.programme.document.referrals import ReferralPolicy
 from loyalo.domain.programme.stored import StoredProgramme
 from tests.support.clock import FakeClock
 
@@ -205,3 +207,20 @@ def test_a_concurrent_apply_takes_the_next_number(
         versions = pg_container.programmes.versions(uow)
         assert pg_container.programmes.active(uow).document.pending_days == pending_days
     assert [v.version for v in versions] == list(range(stored.version, 0, -1))
+
+
+def test_a_stored_version_still_loads_when_a_check_added_later_would_refuse_it(
+    container: Container,
+) -> None:
+    # A programme applied before referral rewards had to wait: first purchases reward at once
+    section = ReferralPolicy.model_validate({"first_purchase": {"advocate": 100}})
+    document = EXAMPLE.model_copy(update={"pending_days": 0, "referrals": section})
+    apply(container, document)
+    # It stays the programme in force: read back, it is what was applied
+    with container.ctx.uow() as uow:
+        stored = uow.programmes.latest()
+    assert stored is not None
+    assert stored.document == document
+    # but it cannot be applied again as it is
+    with pytest.raises(ValidationError, match="must wait for the friend's return window"):
+        ProgrammeDocument.model_validate(stored.document.model_dump(mode="json", by_alias=True))

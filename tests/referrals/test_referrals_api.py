@@ -18,9 +18,16 @@ from tests.support.clock import FakeClock
 LINK = "https://shop.example/join?ref={code}"
 
 
-def apply(api: Api, **referrals: Any) -> None:
-    document = {"currency": "PLN", "pending_days": 14, "referrals": {"link": LINK, **referrals}}
-    response = api.admin.put("/v1/programme", json=document)
+def programme(pending_days: int, **referrals: Any) -> dict[str, Any]:
+    return {
+        "currency": "PLN",
+        "pending_days": pending_days,
+        "referrals": {"link": LINK, **referrals},
+    }
+
+
+def apply(api: Api, pending_days: int = 14, **referrals: Any) -> None:
+    response = api.admin.put("/v1/programme", json=programme(pending_days, **referrals))
     assert response.status_code in (200, 201), response.text
 
 
@@ -275,6 +282,92 @@ def test_a_return_after_the_window_leaves_the_referral_points(api: Api, clock: F
     run_due(api.container.ctx)
     assert balance(api.pos, advocate) == {"available": 100, "pending": 0, "held": 0, "debt": 0}
     assert referral(api.admin, advocate)["counts"]["rewarded"] == 1
+    assert verify_ledger(api.container.ctx).ok
+
+
+HELD = {"hold_days": 14, "join": {"friend": 20}, "first_purchase": {"advocate": 100, "friend": 10}}
+
+
+def test_with_points_spendable_at_once_the_referral_rewards_still_wait_their_hold(
+    api: Api, clock: FakeClock
+) -> None:
+    # Given purchase points available at once, and referral rewards held for 14 days
+    apply(api, pending_days=0, **HELD)
+    advocate = enrol(api.admin, email="ann@example.pl")["member_id"]
+    friend = enrol(api.admin, email="bob@example.pl", referral_code=code_of(api, advocate))
+    friend_id = friend["member_id"]
+    assert friend["balance"] == {"available": 0, "pending": 20, "held": 0, "debt": 0}
+
+    # When the friend's first purchase qualifies the referral
+    bought = buy(api, friend_id, "60.00", "R-1")
+
+    # Then the purchase's own points are spendable, the referral's wait the hold
+    assert bought["balance"] == {"available": 60, "pending": 20 + 10, "held": 0, "debt": 0}
+    assert [
+        (e["points"], e["description"]) for e in bought["effects"] if e["rule_id"] == "referral"
+    ] == [
+        (10, "10 points for joining through a friend's code (first purchase), pending for 14 days")
+    ]
+    assert balance(api.pos, advocate) == {"available": 0, "pending": 100, "held": 0, "debt": 0}
+
+    # and a full return on the hold's last day takes the first-purchase rewards back
+    clock.advance(timedelta(days=13, hours=23))
+    run_due(api.container.ctx)
+    assert balance(api.pos, advocate)["pending"] == 100
+    returned = api.pos.post(f"/v1/purchases/{bought['purchase_id']}/returns", json={})
+    assert returned.status_code == 201, returned.text
+    assert returned.json()["balance"] == {"available": 0, "pending": 20, "held": 0, "debt": 0}
+    assert balance(api.pos, advocate) == {"available": 0, "pending": 0, "held": 0, "debt": 0}
+    friends = api.admin.get(f"/v1/members/id:{advocate}/referrals").json()["items"]
+    assert [(f["status"], f["reason"], f["points"]) for f in friends] == [
+        ("reversed", "first-purchase-returned", 0)
+    ]
+    clock.advance(timedelta(hours=1))
+    run_due(api.container.ctx)
+    assert balance(api.pos, friend_id) == {"available": 20, "pending": 0, "held": 0, "debt": 0}
+    assert verify_ledger(api.container.ctx).ok
+
+
+def test_once_the_hold_has_closed_a_return_leaves_the_referral_rewards(
+    api: Api, clock: FakeClock
+) -> None:
+    apply(api, pending_days=0, **HELD)
+    advocate = enrol(api.admin, email="ann@example.pl")["member_id"]
+    friend = enrol(api.admin, email="bob@example.pl", referral_code=code_of(api, advocate))
+    bought = buy(api, friend["member_id"], "60.00", "R-1")
+    clock.advance(timedelta(days=14))
+    returned = api.pos.post(f"/v1/purchases/{bought['purchase_id']}/returns", json={})
+    assert returned.status_code == 201, returned.text
+    assert returned.json()["balance"] == {"available": 20 + 10, "pending": 0, "held": 0, "debt": 0}
+    run_due(api.container.ctx)  # the advocate's matured points, made available by the job
+    assert balance(api.pos, advocate) == {"available": 100, "pending": 0, "held": 0, "debt": 0}
+    assert referral(api.admin, advocate)["counts"]["rewarded"] == 1
+    assert verify_ledger(api.container.ctx).ok
+
+
+def test_a_programme_whose_first_purchase_rewards_would_not_wait_is_refused(api: Api) -> None:
+    apply(api, pending_days=14, first_purchase={"advocate": 100})
+    refused = api.admin.put("/v1/programme", json=programme(0, first_purchase={"advocate": 100}))
+    problem = assert_problem(refused, 422, "invalid-programme")
+    assert [e["message"] for e in problem["errors"]] == [
+        "referrals: first_purchase rewards must wait for the friend's return window: "
+        "set referrals.hold_days (or pending_days) to 1 day or more"
+    ]
+    versions = api.admin.get("/v1/programme/versions").json()
+    assert [v["version"] for v in versions] == [1]  # nothing applied
+
+
+def test_a_hold_shorter_than_pending_days_waits_pending_days(api: Api, clock: FakeClock) -> None:
+    apply(api, pending_days=30, hold_days=14, first_purchase={"advocate": 100})
+    advocate = enrol(api.admin, email="ann@example.pl")["member_id"]
+    friend = enrol(api.admin, email="bob@example.pl", referral_code=code_of(api, advocate))
+    bought = buy(api, friend["member_id"], "60.00", "R-1")
+    clock.advance(timedelta(days=29))
+    run_due(api.container.ctx)
+    assert balance(api.pos, advocate)["pending"] == 100  # still in the 30-day return window
+    returned = api.pos.post(f"/v1/purchases/{bought['purchase_id']}/returns", json={})
+    assert returned.status_code == 201, returned.text
+    assert balance(api.pos, advocate) == {"available": 0, "pending": 0, "held": 0, "debt": 0}
     assert verify_ledger(api.container.ctx).ok
 
 

@@ -142,9 +142,26 @@ def test_report_tables_points_liability_and_segments(
     assert segments["champions"] == (0, 0)
     assert sum(count for count, _ in segments.values()) == 5
     assert sorted(data.member_values.column("value_minor")) == [500, 2500, 5000, 9000, 20000]
-    tiles = {tile.label: tile.value for tile in data.tiles}
-    assert tiles["members who bought"] == "5"
-    assert tiles["purchases"] == "8"
-    assert tiles["revenue"] == "370.00 PLN"
-    assert tiles["points outstanding at the end"] == "470"
-    assert tiles["liability at the end"] == "47.00 PLN"
+    # The tiles' data file holds raw numbers: integers, amounts as decimals with a currency.
+    # Everyone enrolled on 2 April, after the quarter: nobody joined in it, no estimate.
+    (kpis,) = [table for table in data.tables() if table.name == "kpis"]
+    assert kpis.columns == ("kpi", "label", "value", "currency")
+    assert list(kpis.rows) == [
+        ("members_buying", "members who bought", "5", None),
+        ("purchases", "purchases", "8", None),
+        ("revenue", "revenue", "370.00", "PLN"),
+        ("average_order_value", "average order value", "46.25", "PLN"),
+        ("points_issued", "points issued", "370", None),
+        ("points_redeemed", "points redeemed", "0", None),
+        ("points_expired", "points expired", "0", None),
+        ("points_outstanding", "points outstanding at the end", "470", None),
+        ("liability", "liability at the end", "47.00", "PLN"),
+        ("members_joined", "members who joined", "0", None),
+        ("attributable_revenue", "attributable revenue (estimate)", None, None),
+    ]
+    assert data.joining.rows == ()
+    assert data.notes == (
+        "Attributable revenue: no estimate: matched-baseline not used: nobody in scope joined "
+        "in the period; aov-lift not used: no non-member sales in the period (only imported "
+        "history holds them).",
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,15 @@ from loyalo.cli.main import app
 from tests.report.browser import CHROMIUM, rendered
 
 EXAMPLE = Path(__file__).parents[2] / "programmes" / "example.yaml"
-TABLES = ("kpis", "cohorts", "points", "liability", "member_values", "rfm_segments")
+TABLES = (
+    "kpis",
+    "cohorts",
+    "points",
+    "liability",
+    "member_values",
+    "rfm_segments",
+    "spend_around_joining",
+)
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and not os.environ.get("CI"), reason="chromium is not installed"
@@ -103,8 +112,18 @@ def test_the_tables_behind_the_charts(
         parquet = pq.read_table(tables / f"{name}.parquet")
         assert rows[0] == parquet.column_names
         assert len(rows) - 1 == parquet.num_rows > 0
-    kpis = dict(row for row in csv.reader((tables / "kpis.csv").open()))
-    assert kpis["points outstanding at the end"] == f"{summary.points_outstanding:,}"
+    with (tables / "kpis.csv").open(newline="") as handle:
+        kpis = {row["kpi"]: row for row in csv.DictReader(handle)}
+    assert kpis["points_outstanding"]["value"] == str(summary.points_outstanding)
+    for kpi in ("revenue", "average_order_value", "liability", "attributable_revenue"):
+        assert re.fullmatch(r"-?\d+\.\d\d", kpis[kpi]["value"]), kpis[kpi]  # a raw amount
+        assert kpis[kpi]["currency"] == "PLN"
+    for kpi in ("members_buying", "purchases", "points_issued", "members_joined"):
+        assert re.fullmatch(r"\d+", kpis[kpi]["value"]), kpis[kpi]  # a raw count
+        assert kpis[kpi]["currency"] == ""
+    joined = pq.read_table(tables / "spend_around_joining.parquet").to_pylist()
+    assert len(joined) == int(kpis["members_joined"]["value"]) > 0  # the demo's year of joining
+    assert any(row["orders_before"] > 0 for row in joined)  # history recorded before joining
     liability = pq.read_table(tables / "liability.parquet").to_pylist()
     assert liability[-1]["outstanding_points"] == summary.points_outstanding
     segments = pq.read_table(tables / "rfm_segments.parquet").to_pylist()
@@ -132,4 +151,27 @@ def test_a_period_that_ends_before_it_starts_is_refused(
     )
     assert result.exit_code == 1
     assert "before it starts" in result.output
+    assert not page.exists()
+
+
+def test_a_window_out_of_range_is_refused(demo: tuple[Path, DemoSummary], tmp_path: Path) -> None:
+    data_dir, _ = demo
+    page = tmp_path / "never.html"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-03-31",
+            "--out",
+            str(page),
+            "--window-days",
+            "400",
+        ],
+        env={"LOYALO_DATA_DIR": str(data_dir), "LOYALO_DATABASE_URL": None},
+    )
+    assert result.exit_code == 1
+    assert "window_days is 1 to 366, not 400" in result.output
     assert not page.exists()

@@ -17,31 +17,25 @@ from sqlalchemy import create_engine, text
 
 from loyalo.application.audit import verify_ledger
 from loyalo.bootstrap.container import Container, build
-from loyalo.bootstrap.settings import Settings
 from loyalo.bootstrap.web import build_app
 from loyalo.domain.access.roles import Role
 from tests.api.helpers import enrol, purchase_body
-from tests.concurrency.test_postgres_races import POOL_SIZE, THREADS, race
 from tests.support.clock import FakeClock
 from tests.support.live_server import live_server
+from tests.support.races import race, race_client, race_settings
 from tests.wallet.support import WALLET_CASHBACK
+
+SPENDS = 50
 
 
 @pytest.fixture
 def live(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Container, httpx.Client]]:
-    settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=POOL_SIZE)
-    container = build(settings, clock=FakeClock())
+    container = build(race_settings(postgres_url, tmp_path), clock=FakeClock())
     key = container.access.create_key("race admin", Role.ADMIN).token
-    limits = httpx.Limits(max_connections=THREADS * 2, max_keepalive_connections=THREADS * 2)
     try:
         with (
             live_server(build_app(container, scheduler=False)) as base_url,
-            httpx.Client(
-                base_url=base_url,
-                headers={"Authorization": f"Bearer {key}"},
-                timeout=60,
-                limits=limits,
-            ) as client,
+            race_client(base_url, key) as client,
         ):
             yield container, client
     finally:
@@ -62,10 +56,10 @@ def test_fifty_spends_of_1_00_against_10_00_succeed_exactly_ten_times(
     def pay(index: int) -> httpx.Response:
         return client.post(url, json={"amount": "1.00", "reference": f"pay-{index}"})
 
-    responses = race([lambda i=i: pay(i) for i in range(THREADS)])
+    responses = race([lambda i=i: pay(i) for i in range(SPENDS)])
 
     statuses = Counter(r.status_code for r in responses)
-    assert statuses == {201: 10, 409: THREADS - 10}
+    assert statuses == {201: 10, 409: SPENDS - 10}
     refused = {r.json()["type"] for r in responses if r.status_code == 409}
     assert refused == {"/problems/insufficient-wallet"}
     assert client.get(f"/v1/members/id:{member_id}/balance").json()["wallet_balance"] == "0.00"

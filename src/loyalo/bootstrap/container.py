@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
 from dataclasses import dataclass
 
 import yaml
@@ -17,6 +20,7 @@ from loyalo.adapters.storage.unit_of_work import SqlUnitOfWorkFactory
 from loyalo.application.access import AccessService
 from loyalo.application.adjustments import AdjustmentService
 from loyalo.application.analytics.clv import ClvService
+from loyalo.application.analytics.ports import AnalyticsQueries
 from loyalo.application.analytics.service import AnalyticsService
 from loyalo.application.context import AppContext, SystemClock
 from loyalo.application.coupons.service import CouponService
@@ -78,9 +82,11 @@ class Container:
     analytics: AnalyticsService
     analytics_store: AnalyticsStore
     report: ReportService
+    analytics_queries: AnalyticsQueries  # analytics_store, or Spark over its files
 
     def close(self) -> None:
         self.engine.dispose()
+        self.analytics_queries.close()
 
 
 def build(
@@ -106,12 +112,13 @@ def build(
     purchases = PurchaseService(ctx, listener=referrals)
     access = AccessService(ctx)
     coupons = CouponService(ctx)
-    analytics_store = AnalyticsStore(ParquetWarehouse(settings.data_dir / "analytics"))
+    analytics_store = AnalyticsStore(ParquetWarehouse(settings.resolved_analytics_dir))
+    analytics_queries = _analytics_queries(settings, analytics_store)
     clv = ClvService(ctx)
     analytics = AnalyticsService(
         ctx,
         analytics_store.warehouse,
-        analytics_store,
+        analytics_queries,
         _analytics_costs(settings),
     )
     return Container(
@@ -142,8 +149,33 @@ def build(
         finance=FinanceService(ctx),
         analytics=analytics,
         analytics_store=analytics_store,
-        report=ReportService(ctx, analytics_store, analytics.export, clv.values),
+        report=ReportService(
+            ctx,
+            analytics_queries,
+            analytics.export,
+            clv.values,
+            observed_until=lambda: analytics.freshness().exported_at,
+        ),
+        analytics_queries=analytics_queries,
     )
+
+
+def _analytics_queries(settings: Settings, store: AnalyticsStore) -> AnalyticsQueries:
+    """DuckDB embedded, or Spark: checked at start-up, so a missing piece fails there."""
+    if settings.analytics_engine == "duckdb":
+        return store
+    if importlib.util.find_spec("pyspark") is None:
+        raise RuntimeError(
+            "LOYALO_ANALYTICS_ENGINE=spark needs pyspark: pip install 'loyalo[spark]'"
+        )
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise RuntimeError(
+            "LOYALO_ANALYTICS_ENGINE=spark needs Java 17 (java on PATH or JAVA_HOME)"
+        )
+    from loyalo.adapters.analytics.spark import SparkQueries, session_at
+
+    master = settings.spark_master
+    return SparkQueries(lambda: session_at(master), store.warehouse)
 
 
 def _analytics_costs(settings: Settings) -> CostsDocument | None:

@@ -23,6 +23,7 @@ from loyalo.application.purchases import PurchaseCommand
 from loyalo.application.reservations import ReserveCommand
 from loyalo.application.rewards.redemptions import RedeemCommand
 from loyalo.bootstrap.container import Container
+from loyalo.domain.gamification.leaderboard import Ranked
 from loyalo.domain.members.member import Member
 from loyalo.domain.money import Money
 from loyalo.domain.partners.partner import Rates
@@ -64,6 +65,7 @@ class EngagementSummary:
     running_challenges: tuple[str, ...]
     month_board: tuple[BoardLine, ...]  # points earned last month
     challenge_board: tuple[BoardLine, ...]  # CHALLENGE, last month's window
+    challenge_board_now: tuple[BoardLine, ...]  # CHALLENGE, the window running now
 
 
 def seed_engagement(
@@ -85,11 +87,11 @@ def seed_engagement(
         last_month = _month_start(local) - timedelta(days=1)
         at = datetime.combine(last_month, local.timetz())
         month = container.gamification.points_board(uow, BoardPeriod.MONTH, at, 5).entries
-        challenge = (
-            container.gamification.challenge_board(uow, CHALLENGE, at, 5).entries
-            if _has_challenge(container, uow)
-            else ()
-        )
+        challenge: tuple[Ranked, ...] = ()
+        challenge_now: tuple[Ranked, ...] = ()
+        if _has_challenge(container, uow):
+            challenge = container.gamification.challenge_board(uow, CHALLENGE, at, 5).entries
+            challenge_now = container.gamification.challenge_board(uow, CHALLENGE, now, 5).entries
     referred, qualified = _referrals(container, members)
     return EngagementSummary(
         rewards_in_catalogue=len(catalogue),
@@ -104,9 +106,14 @@ def seed_engagement(
         settlement_redeemed=settlement.points_redeemed,
         settlement_net=Money(settlement.net_minor, settlement.currency),
         running_challenges=running,
-        month_board=tuple(BoardLine(r.position, r.display_name, r.value) for r in month),
-        challenge_board=tuple(BoardLine(r.position, r.display_name, r.value) for r in challenge),
+        month_board=_lines(month),
+        challenge_board=_lines(challenge),
+        challenge_board_now=_lines(challenge_now),
     )
+
+
+def _lines(board: tuple[Ranked, ...]) -> tuple[BoardLine, ...]:
+    return tuple(BoardLine(r.position, r.display_name, r.value) for r in board)
 
 
 def _has_challenge(container: Container, uow: UnitOfWork) -> bool:

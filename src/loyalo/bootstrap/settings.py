@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,12 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; PostgreSQL in production. Default: SQLite"
     )
     db_pool_size: int = 20
+    http_threads: int = Field(
+        default=40,
+        ge=1,
+        description="Requests the API serves at once (the rest queue); each may hold a database "
+        "connection, and the pool gives at most twice db_pool_size",
+    )
     currency: str = "PLN"
     earn_points_per_unit: Decimal = Decimal(1)
     redeem_points_per_unit: Decimal = Decimal(10)
@@ -44,6 +50,19 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = 30.0
     analytics_costs: Path | None = Field(
         default=None, description="The analytics costs file, YAML (docs/guide/analytics.md)"
+    )
+    analytics_engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="What runs the KPI queries: DuckDB embedded, or Apache Spark (pip install "
+        "'loyalo[spark]', Java 17) when the data outgrows one machine",
+    )
+    analytics_dir: Path | None = Field(
+        default=None,
+        description="Where the export writes its Parquet files; storage every Spark executor "
+        "reads, on a cluster. Default: <data_dir>/analytics",
+    )
+    spark_master: str = Field(
+        default="local[*]", description="The Spark master, e.g. spark://host:7077"
     )
 
     # Wallet passes (docs/guide/passes.md); a wallet left unset answers passes-not-configured.
@@ -82,6 +101,10 @@ class Settings(BaseSettings):
                 variables = ", ".join(f"LOYALO_{name.upper()}" for name in missing)
                 raise ValueError(f"{wallet} wallet passes need {variables} as well")
         return self
+
+    @property
+    def resolved_analytics_dir(self) -> Path:
+        return self.analytics_dir or self.data_dir / "analytics"
 
     @property
     def resolved_database_url(self) -> str:

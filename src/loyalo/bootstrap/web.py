@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Literal
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from loyalo.adapters.cards.qr import card_png, card_svg
@@ -70,6 +71,10 @@ async def _scheduler(container: Container, interval: float) -> None:
 def build_app(container: Container, *, scheduler: bool = True) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The endpoints are synchronous: each request runs on a worker thread of this
+        # event loop's pool, whose size bounds how many are served at once.
+        threads = anyio.to_thread.current_default_thread_limiter()
+        threads.total_tokens = container.settings.http_threads
         task = None
         if scheduler and container.settings.scheduler_interval_seconds > 0:
             task = asyncio.create_task(

@@ -242,10 +242,13 @@ def _print_engagement(engaged: EngagementSummary, url: str) -> None:
     for title, board in (
         ("points last month", engaged.month_board),
         (f"{CHALLENGE} last month", engaged.challenge_board),
+        (f"{CHALLENGE} this month so far", engaged.challenge_board_now),
     ):
-        if not board:
+        if not board:  # nobody on it: no empty table
             continue
-        table = Table(title=f"Leaderboard — {title}", title_justify="left", min_width=44)
+        heading = f"Leaderboard — {title}"
+        # as wide as its title at least: a title wider than the table would wrap
+        table = Table(title=heading, title_justify="left", min_width=max(44, len(heading)))
         for column in ("#", "member", "score"):
             table.add_column(column)
         for line in board:

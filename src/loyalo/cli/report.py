@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from loyalo.adapters.report.files import write_tables
 from loyalo.adapters.report.html import render_html
 from loyalo.bootstrap.container import build
-from loyalo.domain.analytics.filters import Period
+from loyalo.domain.analytics.filters import DEFAULT_WINDOW_DAYS, Period
 from loyalo.domain.errors import DomainError
 
 err = Console(stderr=True, highlight=False)
@@ -43,9 +43,14 @@ def report(
         Path | None,
         typer.Option("--data-dir", help="Also write every table behind a chart (CSV, Parquet)"),
     ] = None,
+    window_days: Annotated[
+        int,
+        typer.Option("--window-days", help="Days before and after joining compared (1 to 366)"),
+    ] = DEFAULT_WINDOW_DAYS,
 ) -> None:
     """Write a self-contained HTML report (KPI tiles, cohorts, points, liability, member value,
-    RFM segments) that opens offline; optionally the tables behind its charts."""
+    RFM segments, spend around joining) that opens offline; optionally the tables behind its
+    charts."""
     container = build(migrate=True)
     steps = 3 if data_dir is None else 4
     written: list[Path] = []
@@ -59,7 +64,7 @@ def report(
     try:
         with progress:
             task = progress.add_task("refreshing the analytics store and querying", total=steps)
-            data = container.report.build(Period(first, last))
+            data = container.report.build(Period(first, last), window_days=window_days)
             progress.update(task, advance=1, description="drawing the charts")
             page = render_html(data)
             progress.update(task, advance=1, description=f"writing {out}")

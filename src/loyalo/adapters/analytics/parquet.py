@@ -1,12 +1,15 @@
 """The export's sink: Parquet part files under ``<root>/<table>/``, and a manifest.
 
-``manifest.json`` is the commit point. It lists every visible part file and
-when it was published; readers (``AnalyticsStore``, the Spark runner) read the
-files it lists and nothing else. A part is written aside (``.staging-*``),
-renamed into place when the export publishes, and only then is the manifest
-replaced (write aside, then ``os.replace``, atomic on POSIX). An export that
-stops at any point before that leaves the previous manifest, so what was
-visible stays exactly as it was; its stray files are never read, and the next
+``manifest.json`` is the commit point. It lists every visible part file, when it
+was published, and the file of the export's marks (``marks/*.json``: where each
+table's export stands, ``ExportMark``); readers (``AnalyticsStore``, the Spark
+runner) read the part files it lists and nothing else, and never the marks,
+which only the next export reads. A part and the marks are written aside
+(``.staging-*``, a new marks file), the parts renamed into place when the export
+publishes, and only then is the manifest replaced (write aside, then
+``os.replace``, atomic on POSIX). An export that stops at any point before that
+leaves the previous manifest, so what was visible, and the marks that describe
+it, stay exactly as they were; its stray files are never read, and the next
 publish removes them.
 """
 
@@ -16,7 +19,7 @@ import fcntl
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,9 +29,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from loyalo.adapters.analytics.schema import KEY_COLUMNS, SCHEMAS, TIME
-from loyalo.application.analytics.ports import TABLES, ExportState, Row, Staged
+from loyalo.application.analytics.ports import TABLES, ExportMark, ExportState, Row, Staged
 
 MANIFEST = "manifest.json"
+MARKS = "marks"
 RETIRE_AFTER = timedelta(minutes=10)
 
 
@@ -91,25 +95,22 @@ class ParquetWarehouse:
             exported_at=datetime.fromisoformat(exported_at) if exported_at else None,
         )
 
+    def marks(self) -> dict[str, ExportMark]:
+        listed = self.manifest().get("marks")
+        if not listed or not (self.root / listed).is_file():  # lost: the keys will do, once
+            return {}
+        document: dict[str, Any] = json.loads((self.root / listed).read_text())
+        return {
+            table: ExportMark(int(mark["position"]), frozenset(mark["band"]), mark["witness"])
+            for table, mark in document.items()
+        }
+
     def exported_keys(self, table: str) -> set[str]:
         column = KEY_COLUMNS[table]
         keys: set[str] = set()
         for path in self.files(table):
             keys.update(pq.read_table(path, columns=[column]).column(column).to_pylist())
         return keys
-
-    def exported_heads(self) -> dict[str, int]:
-        heads: dict[str, int] = {}
-        for path in self.files("postings"):
-            part = pq.read_table(path, columns=["member_id", "seq"])
-            grouped = part.group_by("member_id").aggregate([("seq", "max")])
-            for member, seq in zip(
-                grouped.column("member_id").to_pylist(),
-                grouped.column("seq_max").to_pylist(),
-                strict=True,
-            ):
-                heads[member] = max(heads.get(member, 0), int(seq))
-        return heads
 
     def stage(self, table: str, rows: Sequence[Row]) -> Staged:
         return self.stage_arrow(table, arrow_table(table, rows))
@@ -124,7 +125,13 @@ class ParquetWarehouse:
         pq.write_table(data, folder / name)
         return Staged(table, name, data.num_rows)
 
-    def publish(self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime) -> None:
+    def publish(
+        self,
+        staged: Sequence[Staged],
+        replaced: Sequence[str],
+        at: datetime,
+        marks: Mapping[str, ExportMark],
+    ) -> None:
         manifest = self.manifest()
         tables: dict[str, Any] = manifest["tables"]
         retired = [
@@ -149,6 +156,7 @@ class ParquetWarehouse:
             entry["rows"] += part.rows
         manifest["exported_at"] = at.isoformat()
         manifest["retired"] = [r for r in retired if not self._retire(r, at)]
+        manifest["marks"] = self._write_marks(marks, stamp)
         self._write_manifest(manifest)
         self._sweep(manifest)
 
@@ -162,13 +170,24 @@ class ParquetWarehouse:
         (self.root / retired["path"]).unlink(missing_ok=True)
         return True
 
+    def _write_marks(self, marks: Mapping[str, ExportMark], stamp: str) -> str:
+        """A new marks file, in place before the manifest names it; its path under the root.
+
+        Apart from the manifest, which every query reads: a band can grow while a long
+        transaction holds the horizon back, and no query needs it."""
+        name = f"{MARKS}/{stamp}-{uuid.uuid4().hex[:8]}.json"
+        document = {
+            table: {"position": m.position, "band": sorted(m.band), "witness": m.witness}
+            for table, m in marks.items()
+        }
+        (self.root / MARKS).mkdir(parents=True, exist_ok=True)
+        _write_durably(self.root / name, document)
+        return name
+
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         aside = self.root / f".{MANIFEST}.{uuid.uuid4().hex}"
-        with aside.open("w") as file:
-            json.dump(manifest, file, indent=1, sort_keys=True)
-            file.flush()
-            os.fsync(file.fileno())
+        _write_durably(aside, manifest)
         os.replace(aside, self.root / MANIFEST)
 
     def _sweep(self, manifest: dict[str, Any]) -> None:
@@ -185,3 +204,14 @@ class ParquetWarehouse:
                 for path in folder.iterdir():
                     if path.name not in listed and path.suffix == ".parquet":
                         path.unlink(missing_ok=True)
+        # only the next export reads the marks, and it waits for this one: the last suffice
+        for path in (self.root / MARKS).glob("*.json"):
+            if f"{MARKS}/{path.name}" != manifest.get("marks"):
+                path.unlink(missing_ok=True)
+
+
+def _write_durably(path: Path, document: dict[str, Any]) -> None:
+    with path.open("w") as file:
+        json.dump(document, file, indent=1, sort_keys=True)
+        file.flush()
+        os.fsync(file.fileno())

@@ -121,4 +121,6 @@ KEY_COLUMNS = {
     "returns": "return_id",
     "events": "event_id",
     "non_member_sales": "sale_key",
+    "postings": "entry_id",  # a journal entry's postings are exported together
 }
+"""The column that names each exported row's key (``AnalyticsSource``)."""

@@ -1,15 +1,20 @@
 """The same KPI queries on Apache Spark: the export's Parquet files as temporary views.
 
-For data that outgrows one machine: point the session at a cluster and the
-files at shared storage; the SQL is the one DuckDB runs (``queries/``). A table
-never exported is read from an empty file of its schema, as in DuckDB.
+For data that outgrows one machine: ``LOYALO_ANALYTICS_ENGINE=spark`` with
+``LOYALO_SPARK_MASTER`` naming the cluster and ``LOYALO_ANALYTICS_DIR`` on storage
+every executor reads (the export writes there). The SQL is the one DuckDB runs
+(``queries/``). A table never exported is read from an empty file of its schema,
+as in DuckDB. The session starts at the first query, not at start-up: a server
+that never asks for a KPI never pays for a JVM.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 from pyspark.sql import SparkSession
@@ -22,28 +27,71 @@ from loyalo.application.analytics.ports import TABLES, Row
 
 def local_session(app_name: str = "loyalo-analytics") -> SparkSession:
     """One local core, no UI, UTC: what the tests and a laptop use."""
+    return session_at("local[1]", app_name)
+
+
+def session_at(master: str, app_name: str = "loyalo-analytics") -> SparkSession:
+    """A session on ``master`` (``local[*]``, ``spark://host:7077``, …), in UTC, without UI."""
     builder: SparkSession.Builder = SparkSession.builder
     return (
-        builder.master("local[1]")
+        builder.master(master)
         .appName(app_name)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # a server's log is not a terminal
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.sql.shuffle.partitions", "1" if master.startswith("local") else "200")
         .getOrCreate()
     )
 
 
 class SparkQueries:
-    """``AnalyticsQueries`` on a SparkSession; ``refresh`` after an export."""
+    """``AnalyticsQueries`` on a SparkSession.
 
-    def __init__(self, session: SparkSession, warehouse: ParquetWarehouse) -> None:
-        self._session = session
+    Each query first checks the manifest: after an export (or another process's) the
+    views are registered again over the files it lists, so a query never mixes two
+    exports. Queries run one at a time (the views are the session's, shared).
+    """
+
+    def __init__(
+        self, session: SparkSession | Callable[[], SparkSession], warehouse: ParquetWarehouse
+    ) -> None:
+        self._session_or_factory = session
+        self._session: SparkSession | None = session if isinstance(session, SparkSession) else None
         self._warehouse = warehouse
         self._empty = Path(tempfile.mkdtemp(prefix="loyalo-spark-empty-"))
-        self.refresh()
+        self._lock = threading.Lock()
+        self._seen: Any = None
 
     def refresh(self) -> None:
+        with self._lock:
+            self._register(self._warehouse.manifest())
+
+    def rows(self, sql: str) -> list[Row]:
+        with self._lock:
+            session = self._current()
+            return [row.asDict() for row in session.sql(sql).collect()]
+
+    def run(self, name: str, parameters: Mapping[str, object]) -> list[Row]:
+        return self.rows(render(name, parameters))
+
+    def close(self) -> None:
+        """Stop the session if this object started it."""
+        with self._lock:
+            if self._session is not None and self._session is not self._session_or_factory:
+                self._session.stop()
+            self._session = None
+
+    def _current(self) -> SparkSession:
         manifest = self._warehouse.manifest()
+        if self._session is None or manifest != self._seen:
+            self._register(manifest)
+        assert self._session is not None  # registered above
+        return self._session
+
+    def _register(self, manifest: dict[str, Any]) -> None:
+        if self._session is None:
+            factory = self._session_or_factory
+            self._session = factory if isinstance(factory, SparkSession) else factory()
         for table in TABLES:
             files = [str(path) for path in self._warehouse.files(table, manifest)]
             if not files:
@@ -51,9 +99,4 @@ class SparkQueries:
                 pq.write_table(SCHEMAS[table].empty_table(), empty)
                 files = [str(empty)]
             self._session.read.parquet(*files).createOrReplaceTempView(table)
-
-    def rows(self, sql: str) -> list[Row]:
-        return [row.asDict() for row in self._session.sql(sql).collect()]
-
-    def run(self, name: str, parameters: Mapping[str, object]) -> list[Row]:
-        return self.rows(render(name, parameters))
+        self._seen = manifest

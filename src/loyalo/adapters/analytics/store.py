@@ -77,6 +77,9 @@ class AnalyticsStore:
                     row[name] = _whole(row[name])
         return rows
 
+    def close(self) -> None:
+        """Nothing to release: every call opens and closes its own connection."""
+
 
 def _whole(value: Any) -> Any:
     if isinstance(value, Decimal) and value == value.to_integral_value():

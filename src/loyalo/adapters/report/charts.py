@@ -145,6 +145,36 @@ def rfm_segments(data: ReportData) -> go.Figure:
     return figure
 
 
+def spend_around_joining(data: ReportData) -> go.Figure:
+    """Members whose window after joining has passed, by the month they joined: what they
+    paid in the window before joining and in the window from it."""
+    days, currency = data.window_days, data.currency
+    before: dict[str, float] = {}
+    after: dict[str, float] = {}
+    for record in data.joining.records():
+        if not record["window_complete"]:
+            continue
+        month = _month(record["joined_at"])
+        before[month] = before.get(month, 0) + _major(record["spend_before_minor"], currency)
+        after[month] = after.get(month, 0) + _major(record["spend_after_minor"], currency)
+    months = sorted(before)
+    figure = go.Figure(
+        [
+            go.Bar(name=f"{days} days before joining", x=months, y=[before[m] for m in months]),
+            go.Bar(name=f"{days} days from joining", x=months, y=[after[m] for m in months]),
+        ]
+    )
+    figure.update_layout(
+        title=f"Spend before and after joining, by month joined ({days} days each side; "
+        "members whose days after have passed)",
+        barmode="group",
+        xaxis={"title": "month joined", "type": "category"},
+        yaxis_title=currency,
+        **LAYOUT,
+    )
+    return figure
+
+
 CHARTS: tuple[Callable[[ReportData], go.Figure], ...] = (
     cohort_retention,
     cohort_revenue,
@@ -152,6 +182,7 @@ CHARTS: tuple[Callable[[ReportData], go.Figure], ...] = (
     liability_over_time,
     value_distribution,
     rfm_segments,
+    spend_around_joining,
 )
 
 

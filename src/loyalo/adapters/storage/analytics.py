@@ -1,20 +1,22 @@
 """The transactional store read for the analytics export (``UnitOfWork.analytics``).
 
-Plain columns, never ORM objects; the statements are built once.
+Plain columns, never ORM objects; the statements are built once. Where the export
+stands in each table (its marks) is the engine's business: ``export_positions.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, select, tuple_
+from sqlalchemy.orm import Session
 
+from loyalo.adapters.storage.export_positions import PostgresPositions, SqlitePositions, sale_key
 from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.rules_state import MemberEventRow
 from loyalo.adapters.storage.tables import (
     JournalEntryRow,
-    MemberBalanceRow,
     MemberRow,
     NonMemberSaleRow,
     PostingRow,
@@ -23,7 +25,7 @@ from loyalo.adapters.storage.tables import (
     PurchaseRow,
 )
 from loyalo.adapters.storage.tiers import MemberTierRow
-from loyalo.application.analytics.ports import Row
+from loyalo.application.analytics.ports import ExportMark, Row
 
 _PURCHASES = cast(Table, PurchaseRow.__table__)
 _LINES = cast(Table, PurchaseLineRow.__table__)
@@ -38,9 +40,7 @@ _SALES = cast(Table, NonMemberSaleRow.__table__)
 _KEYS: Any = bindparam("keys", expanding=True)
 CHUNK = 5_000
 
-_MARK: Any = bindparam("mark")
-_BALANCES = cast(Table, MemberBalanceRow.__table__)
-_HEADS = select(_BALANCES.c.member_id, _BALANCES.c.chain_seq).where(_BALANCES.c.chain_seq > 0)
+_ENTRY_KEYS = select(_ENTRIES.c.entry_id)
 _EVENT_KEYS = select(_EVENTS.c.event_id)
 _PURCHASE_KEYS = select(_PURCHASES.c.purchase_id)
 _RETURN_KEYS = select(_RETURNS.c.return_id)
@@ -126,7 +126,7 @@ _POSTING_ROWS = (
         _ENTRIES.c.recorded_at,
     )
     .join(_ENTRIES, _ENTRIES.c.entry_id == _POSTINGS.c.entry_id)
-    .where(_ENTRIES.c.member_id.in_(_KEYS), _ENTRIES.c.seq > _MARK)
+    .where(_POSTINGS.c.entry_id.in_(_KEYS))
     .order_by(_POSTINGS.c.posting_id)
 )
 _MEMBER_ROWS = (
@@ -134,10 +134,6 @@ _MEMBER_ROWS = (
     .outerjoin(_TIERS, _TIERS.c.member_id == _MEMBERS.c.member_id)
     .order_by(_MEMBERS.c.member_id)
 )
-
-
-def sale_key(run_id: str, line_no: int) -> str:
-    return f"{run_id}:{line_no}"
 
 
 def flags_text(attributes: Any) -> str:
@@ -149,6 +145,22 @@ def flags_text(attributes: Any) -> str:
 
 
 class SqlAnalyticsSource(SqlRepository):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._where: SqlitePositions | PostgresPositions | None = None
+
+    def pin_snapshot(self) -> None:
+        self._positions.pin()
+
+    def mark(self, table: str) -> ExportMark:
+        return self._positions.mark(table)
+
+    def holds(self, table: str, mark: ExportMark) -> bool:
+        return self._positions.holds(table, mark)
+
+    def keys_since(self, table: str, mark: ExportMark) -> list[str]:
+        return self._positions.keys_since(table, mark)
+
     def keys(self, table: str) -> set[str]:
         if table == "purchases":
             return set(self._db.scalars(_PURCHASE_KEYS))
@@ -156,9 +168,11 @@ class SqlAnalyticsSource(SqlRepository):
             return set(self._db.scalars(_RETURN_KEYS))
         if table == "events":
             return set(self._db.scalars(_EVENT_KEYS))
+        if table == "postings":
+            return set(self._db.scalars(_ENTRY_KEYS))
         if table == "non_member_sales":
             return {sale_key(run, line) for run, line in self._db.execute(_SALE_KEYS)}
-        raise ValueError(f"{table} is not exported by key")
+        raise ValueError(f"{table} is not exported from a mark")
 
     def keyed_rows(self, table: str, keys: Sequence[str]) -> dict[str, list[Row]]:
         if table == "purchases":
@@ -170,22 +184,11 @@ class SqlAnalyticsSource(SqlRepository):
             return self._returns(keys)
         if table == "events":
             return {"events": self._rows(_EVENT_ROWS, keys)}
+        if table == "postings":
+            return {"postings": self._rows(_POSTING_ROWS, keys)}
         if table == "non_member_sales":
             return {"non_member_sales": self._sales(keys)}
-        raise ValueError(f"{table} is not exported by key")
-
-    def chain_heads(self) -> dict[str, int]:
-        return {member: int(seq) for member, seq in self._db.execute(_HEADS)}
-
-    def postings_after(self, marks: Mapping[str, int]) -> list[Row]:
-        if not marks:
-            return []
-        parameters = {"keys": list(marks), "mark": min(marks.values())}
-        return [
-            dict(row._mapping)
-            for row in self._db.execute(_POSTING_ROWS, parameters)
-            if row.seq > marks[row.member_id]
-        ]
+        raise ValueError(f"{table} is not exported from a mark")
 
     def members(self) -> Iterator[Row]:
         result = self._db.execution_options(yield_per=CHUNK).execute(_MEMBER_ROWS)
@@ -224,3 +227,10 @@ class SqlAnalyticsSource(SqlRepository):
             {"sale_key": sale_key(row.run_id, row.line_no), **row._mapping}
             for row in self._db.execute(query)
         ]
+
+    @property
+    def _positions(self) -> SqlitePositions | PostgresPositions:
+        if self._where is None:
+            postgres = self._session.get_bind().dialect.name == "postgresql"
+            self._where = (PostgresPositions if postgres else SqlitePositions)(self._session)
+        return self._where

@@ -13,6 +13,7 @@ from loyalo.adapters.storage.repository import SqlRepository
 from loyalo.adapters.storage.tables import Base
 from loyalo.domain.errors import ProgrammeVersionConflict
 from loyalo.domain.programme.document import ProgrammeDocument
+from loyalo.domain.programme.document.programme import AS_APPLIED
 from loyalo.domain.programme.stored import StoredProgramme
 
 
@@ -74,7 +75,7 @@ class SqlProgrammeRepository(SqlRepository):
 def _to_stored(row: ProgrammeVersionRow) -> StoredProgramme:
     return StoredProgramme(
         version=row.version,
-        document=ProgrammeDocument.model_validate(row.document),
+        document=ProgrammeDocument.model_validate(row.document, context=AS_APPLIED),
         source=row.source,
         checksum=row.checksum,
         created_at=row.created_at,

@@ -1,23 +1,35 @@
 """The incremental export: what is new in the transactional store, to the analytics sink.
 
 Exactly once, whatever stops it, and whatever order concurrent transactions
-commit in:
+commit in; and the cost of finding what is new does not grow with the history.
 
-* Purchases, returns, events and non-member sales are exported by key: their
-  recording time cannot serve as a mark (an import dates them, and their
-  postings, in the past; on PostgreSQL a transaction may commit after a later
-  one), so the export asks the store for its keys and writes only those the
-  sink does not hold. A purchase's lines (a return's lines) are written with it.
-* Ledger postings are exported by journal sequence, per member: each member's
-  entries are numbered 1, 2, 3 … under the member's lock, and an entry can only
-  be written after the one before it committed, so what any reader sees of a
-  member's journal is always a prefix. The mark is the highest sequence
-  exported for each member; the export takes the entries above it.
+* Purchases (with their lines), returns (with theirs), events, non-member sales
+  and ledger postings (by journal entry) are append-only. Each is exported from a
+  **mark** (``ExportMark``) published with the parts: a position in the order the
+  store records rows, and a **band** of keys at or above that position already
+  exported. The export reads the rows at or above the position, leaves out the
+  band, and publishes the mark of its own snapshot. What the position is belongs
+  to the source (``adapters/storage/analytics.py``):
+
+  - SQLite serialises writers, so a table's ``rowid`` grows in commit order: the
+    position is the highest rowid exported plus one, the band always empty.
+  - PostgreSQL commits out of order: each row carries the id of the transaction
+    that wrote it (``txid``). The position is the oldest transaction still running
+    when the snapshot was taken (``pg_snapshot_xmin``): every older one has ended
+    and none can start below it. Rows of newer transactions the snapshot already
+    sees are exported at once, and their keys become the band, so the next export,
+    which starts from that position again, does not write them twice. A long
+    transaction anywhere in the cluster holds the position back, never the rows.
+
+* A sink with no mark for a table (a warehouse written before marks, or a mark the
+  source no longer trusts: another database, rows renumbered) is brought up to
+  date once the old way, by the keys the store has and the sink lacks, and marked.
 * Members (a small, mutable dimension) are rewritten whole.
 
-Nothing is visible until the sink publishes every part together
+Nothing is visible until the sink publishes every part and the marks together
 (``AnalyticsSink.publish``); an export stopped before that leaves the previous
-state exactly as it was, and the next one writes the same rows again, once.
+parts and marks exactly as they were, and the next one writes the same rows
+again, once.
 """
 
 from __future__ import annotations
@@ -25,11 +37,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from loyalo.application.analytics.ports import (
-    CHAINED_TABLE,
     CHILD_TABLES,
-    KEYED_TABLES,
+    MARKED_TABLES,
     AnalyticsSink,
     AnalyticsSource,
+    ExportMark,
     ExportProgress,
     ExportReport,
     Row,
@@ -71,18 +83,26 @@ class AnalyticsExporter:
             if progress is not None:
                 progress(table, part.rows)
 
+        previous = self._sink.marks()
+        marks: dict[str, ExportMark] = {}
         with self._ctx.uow() as uow:
             source = uow.analytics
-            for table in KEYED_TABLES:
-                self._export_keyed(source, table, keep)
-            self._export_postings(source, keep)
+            source.pin_snapshot()
+            for table in MARKED_TABLES:
+                marks[table] = self._export_table(source, table, previous.get(table), keep)
             tiers = self._ctx.programmes.compiled(uow).document.tiers
             _in_parts(_with_tiers(source.members(), tiers), "members", keep, always=True)
-        self._sink.publish(staged, ["members"], now)
+        self._sink.publish(staged, ["members"], now, marks)
         return report
 
-    def _export_keyed(self, source: AnalyticsSource, table: str, keep: Keep) -> None:
-        new = sorted(source.keys(table) - self._sink.exported_keys(table))
+    def _export_table(
+        self, source: AnalyticsSource, table: str, previous: ExportMark | None, keep: Keep
+    ) -> ExportMark:
+        """Write the rows of ``table`` the sink lacks; the mark the sink holds afterwards."""
+        if previous is not None and source.holds(table, previous):
+            new = source.keys_since(table, previous)
+        else:
+            new = sorted(source.keys(table) - self._sink.exported_keys(table))
         child = CHILD_TABLES.get(table)
         buffers: dict[str, list[Row]] = {table: [], **({child: []} if child else {})}
         for start in range(0, len(new), KEYS_PER_QUERY):
@@ -92,23 +112,7 @@ class AnalyticsExporter:
             if len(buffers[table]) >= PART_ROWS:
                 _flush(buffers, keep)
         _flush(buffers, keep)
-
-    def _export_postings(self, source: AnalyticsSource, keep: Keep) -> None:
-        exported = self._sink.exported_heads()
-        behind = sorted(
-            member
-            for member, head in source.chain_heads().items()
-            if head > exported.get(member, 0)
-        )
-        buffer: list[Row] = []
-        for start in range(0, len(behind), KEYS_PER_QUERY):
-            chunk = behind[start : start + KEYS_PER_QUERY]
-            buffer.extend(source.postings_after({m: exported.get(m, 0) for m in chunk}))
-            if len(buffer) >= PART_ROWS:
-                keep(CHAINED_TABLE, buffer)
-                buffer = []
-        if buffer:
-            keep(CHAINED_TABLE, buffer)
+        return source.mark(table)
 
 
 def _with_tiers(members: Iterable[Row], policy: TierPolicy | None) -> Iterator[Row]:

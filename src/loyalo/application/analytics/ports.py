@@ -15,10 +15,8 @@ from typing import Any, Protocol
 
 Row = dict[str, Any]
 
-KEYED_TABLES = ("purchases", "returns", "events", "non_member_sales")
-"""Exported by key, each key once (see the export)."""
-CHAINED_TABLE = "postings"
-"""Exported by each member's journal sequence: the high-water mark is per member."""
+MARKED_TABLES = ("purchases", "returns", "events", "non_member_sales", "postings")
+"""Append-only: exported from a mark (``ExportMark``), each row once (see the export)."""
 CHILD_TABLES = {"purchases": "purchase_lines", "returns": "return_lines"}
 """Rows written with their parent, in the same part: a purchase's lines, a return's lines."""
 DIMENSION_TABLES = ("members",)
@@ -35,20 +33,51 @@ TABLES = (
 )
 
 
-class AnalyticsSource(Protocol):
-    """The transactional store, read for the export (``UnitOfWork.analytics``)."""
+@dataclass(frozen=True, slots=True)
+class ExportMark:
+    """How far one table is exported. The source gives it and reads it; to the application
+    it is opaque.
 
-    def keys(self, table: str) -> set[str]: ...
+    Every row the source numbers at or above ``position`` is new, except those whose keys
+    are in ``band`` (exported already, though numbered at or above the position). ``witness``
+    is what the source checks before it trusts the position again (the same database,
+    numbered the same way).
+    """
+
+    position: int
+    band: frozenset[str] = frozenset()
+    witness: str = ""
+
+
+class AnalyticsSource(Protocol):
+    """The transactional store, read for the export (``UnitOfWork.analytics``).
+
+    A table's rows are named by a key: a purchase, return or event id, a non-member
+    sale's ``run:line``, a journal entry's id for its postings.
+    """
+
+    def pin_snapshot(self) -> None:
+        """From here on every read sees one committed state. Called before the first read."""
+        ...
+
+    def mark(self, table: str) -> ExportMark:
+        """Where the snapshot ends for ``table``: the next export starts from here."""
+        ...
+
+    def holds(self, table: str, mark: ExportMark) -> bool:
+        """Whether ``mark`` still means what it meant when this store gave it."""
+        ...
+
+    def keys_since(self, table: str, mark: ExportMark) -> list[str]:
+        """The keys of the rows past ``mark``, in the order they were recorded."""
+        ...
+
+    def keys(self, table: str) -> set[str]:
+        """Every key of ``table``: for a sink that holds no mark yet."""
+        ...
+
     def keyed_rows(self, table: str, keys: Sequence[str]) -> dict[str, list[Row]]:
         """The rows of ``table`` with these keys, and of its child table, by table name."""
-        ...
-
-    def chain_heads(self) -> dict[str, int]:
-        """Each member's last journal sequence number."""
-        ...
-
-    def postings_after(self, marks: Mapping[str, int]) -> list[Row]:
-        """The postings of these members' journal entries with a sequence above their mark."""
         ...
 
     def members(self) -> Iterator[Row]: ...
@@ -79,14 +108,23 @@ class AnalyticsSink(Protocol):
         ...
 
     def state(self) -> ExportState: ...
-    def exported_keys(self, table: str) -> set[str]: ...
-    def exported_heads(self) -> dict[str, int]:
-        """Each member's highest journal sequence already exported."""
+    def marks(self) -> dict[str, ExportMark]:
+        """The marks published with the visible parts (none: a sink the export never marked)."""
+        ...
+
+    def exported_keys(self, table: str) -> set[str]:
+        """Every key in the visible parts of ``table``: read only when it has no mark."""
         ...
 
     def stage(self, table: str, rows: Sequence[Row]) -> Staged: ...
-    def publish(self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime) -> None:
-        """Make the staged parts visible, all at once or not at all.
+    def publish(
+        self,
+        staged: Sequence[Staged],
+        replaced: Sequence[str],
+        at: datetime,
+        marks: Mapping[str, ExportMark],
+    ) -> None:
+        """Make the staged parts and the marks visible, all at once or not at all.
 
         The parts of a table named in ``replaced`` take the place of its previous parts.
         """
@@ -97,6 +135,9 @@ class AnalyticsQueries(Protocol):
     """The analytics engine (DuckDB, or Spark): named portable queries over the sink."""
 
     def run(self, name: str, parameters: Mapping[str, object]) -> list[Row]: ...
+    def close(self) -> None:
+        """Release the engine (a Spark session this object started); idempotent."""
+        ...
 
 
 ExportProgress = Callable[[str, int], None]

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from loyalo.application.analytics import attribution
 from loyalo.application.analytics.export import AnalyticsExporter
+from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import (
     AnalyticsQueries,
     AnalyticsSink,
@@ -17,23 +19,22 @@ from loyalo.application.analytics.ports import (
 )
 from loyalo.application.context import AppContext
 from loyalo.domain.analytics.costs import CostKind, CostsDocument
-from loyalo.domain.analytics.filters import KpiFilters, Period
-from loyalo.domain.analytics.kpis import (
-    MemberCounts,
-    MemberKpis,
-    MembersVsNonMembers,
-    PointsKpis,
-    SpendAroundJoining,
-)
-from loyalo.domain.analytics.roi import CampaignRoi, ProgrammeRoi, aov_lift, points_value
+from loyalo.domain.analytics.filters import DEFAULT_WINDOW_DAYS, KpiFilters, Period
+from loyalo.domain.analytics.joining import JoiningSpend
+from loyalo.domain.analytics.kpis import MemberCounts, MemberKpis, MembersVsNonMembers, PointsKpis
+from loyalo.domain.analytics.matched_baseline import MatchedBaseline
+from loyalo.domain.analytics.roi import CampaignRoi, ProgrammeRoi, points_value
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
+
+__all__ = ["AnalyticsService", "RoiReport", "query_parameters"]
 
 
 @dataclass(frozen=True, slots=True)
 class RoiReport:
     programme: ProgrammeRoi
     campaigns: tuple[CampaignRoi, ...]
+    matched_baseline: MatchedBaseline  # tried first for the programme's attributable revenue
 
 
 class AnalyticsService:
@@ -70,56 +71,45 @@ class AnalyticsService:
         return PointsKpis(period, filters, **_ints(totals), **_ints(able))
 
     def members_vs_non_members(self, period: Period, filters: KpiFilters) -> MembersVsNonMembers:
-        return self._sales(period, filters, self._one("kpis", period, filters))
-
-    def _sales(self, period: Period, filters: KpiFilters, kpis: Row) -> MembersVsNonMembers:
-        """The members' side is their activity's orders, revenue and active members."""
-        non_members = self._one("non_members", period, filters)
-        return MembersVsNonMembers(
-            period,
-            filters,
-            self._terms().currency,
-            member_orders=int(kpis["orders"]),
-            member_revenue_minor=int(kpis["revenue_minor"]),
-            members_buying=int(kpis["active_members"]),
-            **_ints(non_members),
+        activity = self._one("kpis", period, filters)
+        return attribution.members_vs_non_members(
+            self._queries, period, filters, self._terms().currency, activity
         )
 
     def spend_around_joining(
-        self, period: Period, filters: KpiFilters, window_days: int = 90
-    ) -> list[SpendAroundJoining]:
-        rows = self._run("spend_around_joining", period, filters, window_days=window_days)
-        return [
-            SpendAroundJoining(
-                member_id=str(row["member_id"]),
-                joined_at_iso=_iso(row["joined_at"]),
-                **_ints({k: v for k, v in row.items() if k not in ("member_id", "joined_at")}),
-            )
-            for row in rows
-        ]
+        self, period: Period, filters: KpiFilters, window_days: int = DEFAULT_WINDOW_DAYS
+    ) -> JoiningSpend:
+        return attribution.spend_around_joining(
+            self._queries, period, filters, window_days, *self._horizon_and_currency()
+        )
 
-    def roi(self, period: Period, filters: KpiFilters) -> RoiReport:
+    def matched_baseline(
+        self, period: Period, filters: KpiFilters, window_days: int = DEFAULT_WINDOW_DAYS
+    ) -> MatchedBaseline:
+        return attribution.matched_baseline(
+            self._queries, period, filters, window_days, *self._horizon_and_currency()
+        )
+
+    def roi(
+        self, period: Period, filters: KpiFilters, window_days: int = DEFAULT_WINDOW_DAYS
+    ) -> RoiReport:
         terms = self._terms()
         currency = terms.currency
-        activity = self._one("kpis", period, filters)
+        activity = self._one("kpis", period, filters)  # read once: the AOV lift needs it too
         kpis = self._member_kpis(period, filters, activity)
-        sales = self._sales(period, filters, activity)
         points = self.points(period, filters)
+        matched, estimate = attribution.attributable_revenue(
+            self._queries, period, filters, window_days, *self._horizon_and_currency(), activity
+        )
         programme = ProgrammeRoi(
             period=period,
             running_cost=self._costs.total(CostKind.PROGRAMME, period, currency),
             acquisition_cost=self._costs.total(CostKind.ACQUISITION, period, currency),
             points_cost=points_value(points.redeemed, terms.redeem_points_per_unit, currency),
             members_new=kpis.counts.members_new,
-            attributable_revenue=aov_lift(
-                sales.member_revenue_minor,
-                sales.member_orders,
-                sales.non_member_revenue_minor,
-                sales.non_member_orders,
-                currency,
-            ),
+            attribution=estimate,
         )
-        return RoiReport(programme, self._campaigns(period, filters, terms))
+        return RoiReport(programme, self._campaigns(period, filters, terms), matched)
 
     def _campaigns(
         self, period: Period, filters: KpiFilters, terms: ProgrammeTerms
@@ -148,6 +138,10 @@ class AnalyticsService:
         with self._ctx.uow() as uow:
             return self._ctx.terms_in(uow)
 
+    def _horizon_and_currency(self) -> tuple[datetime | None, str]:
+        """When the store was exported (what a window must have reached), and the currency."""
+        return self._sink.state().exported_at, self._terms().currency
+
     def _one(self, name: str, period: Period, filters: KpiFilters) -> Row:
         (row,) = self._run(name, period, filters)
         return row
@@ -156,23 +150,5 @@ class AnalyticsService:
         return self._queries.run(name, query_parameters(period, filters, **extra))
 
 
-def query_parameters(period: Period, filters: KpiFilters, **extra: object) -> Mapping[str, object]:
-    """What every named query reads: the period, the previous one, the filters."""
-    return {
-        "start": period.start,
-        "end": period.end,
-        "previous_start": period.previous().start,
-        "channel": filters.channel,
-        "store": filters.store,
-        "tier": filters.tier,
-        "flag": filters.flag,
-        **extra,
-    }
-
-
 def _ints(row: Mapping[str, object]) -> dict[str, int]:
     return {name: int(str(value)) for name, value in row.items()}
-
-
-def _iso(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)

@@ -1,7 +1,9 @@
 """Referrals: a code per member, a friend enrolled with it, and the points of each step.
 
 Every reward is an ``earn`` entry through the ledger (provenance ``referral``),
-pending for the programme's ``pending_days``. Two members are locked, always
+pending for the referrals' hold (the longer of the section's ``hold_days`` and the
+programme's ``pending_days``): a full return of the first purchase inside it takes
+the first-purchase rewards back. Two members are locked, always
 the friend first and then the advocate: the advocate enrolled before the friend,
 so no chain of referrals can lock two members in the opposite order.
 """
@@ -321,8 +323,10 @@ class ReferralService:
         heads: dict[Side, ChainHead],
         now: datetime,
     ) -> tuple[Effect, ...]:
-        """Credit each side's points, pending for the return window; the friend's effects."""
-        pending_days = programme.document.pending_days
+        """Credit each side's points, pending for the referrals' hold; the friend's effects."""
+        policy = programme.document.referrals
+        assert policy is not None  # a decision with rewards comes from the section
+        hold_days = policy.hold(programme.document.pending_days)
         effects: list[Effect] = []
         for side, points in decision.rewards:
             reward_id = new_id()
@@ -342,7 +346,7 @@ class ReferralService:
                 heads[side],
                 points,
                 kind=EntryKind.EARN,
-                pending_days=pending_days,
+                pending_days=hold_days,
                 provenance=provenance,
                 occurred_at=now,
                 now=now,
@@ -357,11 +361,11 @@ class ReferralService:
                 points,
                 entry_id,
                 now,
-                now + timedelta(days=pending_days),
+                now + timedelta(days=hold_days),
             )
             uow.referrals.add_reward(reward)
             if side is Side.FRIEND:
-                effects.append(_earned_effect(reward, pending_days, programme.version))
+                effects.append(_earned_effect(reward, hold_days, programme.version))
         return tuple(effects)
 
 
@@ -407,8 +411,8 @@ def _shown_of(
     return shown_status(referral.status, standing, now)
 
 
-def _earned_effect(reward: ReferralReward, pending_days: int, version: int) -> Effect:
-    where = f", pending for {pending_days} days" if pending_days else ""
+def _earned_effect(reward: ReferralReward, hold_days: int, version: int) -> Effect:
+    where = f", pending for {hold_days} days" if hold_days else ""
     step = reward.stage.value.replace("_", " ")
     text = f"{reward.points} points for joining through a friend's code ({step}){where}"
     return Effect("points_earned", reward.points, text, reward.entry_id, version, "referral")

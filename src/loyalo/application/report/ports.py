@@ -11,6 +11,7 @@ transactional tables; the lifetime values it charts come from the CLV models
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 Export = Callable[[], object]
 """Brings the analytics store up to date: the incremental export (``AnalyticsService.export``)."""
@@ -18,3 +19,7 @@ Export = Callable[[], object]
 LifetimeValues = Callable[[], Sequence[tuple[str, int]]]
 """Each member's discounted lifetime value in minor units (``ClvService.values``); raises
 ``ModelNotEstimable`` when the history cannot fit the models."""
+
+ObservedUntil = Callable[[], datetime | None]
+"""When the analytics store was last exported (``AnalyticsService.freshness``): a window
+after joining counts once it has ended by then."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import AnalyticsQueries, Row
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.report.cohorts import CohortActivity, add_months, month_start, months_between
@@ -34,16 +36,8 @@ class PointsHistory:
         return held
 
 
-def parameters(period: Period, filters: KpiFilters) -> dict[str, object]:
-    return {
-        "start": period.start,
-        "end": period.end,
-        "previous_start": period.previous().start,
-        "channel": filters.channel,
-        "store": filters.store,
-        "tier": filters.tier,
-        "flag": filters.flag,
-    }
+def parameters(period: Period, filters: KpiFilters) -> Mapping[str, object]:
+    return query_parameters(period, filters)
 
 
 def _day(value: object) -> date:
@@ -54,7 +48,7 @@ def _day(value: object) -> date:
     return value
 
 
-def cohort_activity(engine: AnalyticsQueries, p: dict[str, object]) -> list[CohortActivity]:
+def cohort_activity(engine: AnalyticsQueries, p: Mapping[str, object]) -> list[CohortActivity]:
     return [
         CohortActivity(
             _day(r["cohort_month"]),
@@ -78,11 +72,13 @@ def _member(row: Row) -> MemberRfm:
     )
 
 
-def rfm(engine: AnalyticsQueries, p: dict[str, object]) -> list[MemberRfm]:
+def rfm(engine: AnalyticsQueries, p: Mapping[str, object]) -> list[MemberRfm]:
     return sorted((_member(r) for r in engine.run("rfm", p)), key=lambda m: m.member_id)
 
 
-def points_history(engine: AnalyticsQueries, period: Period, p: dict[str, object]) -> PointsHistory:
+def points_history(
+    engine: AnalyticsQueries, period: Period, p: Mapping[str, object]
+) -> PointsHistory:
     opening, found = 0, {}
     for r in engine.run("points_by_month", p):
         if r["bucket"] is None:

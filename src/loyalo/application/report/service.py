@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from loyalo.application.analytics.ports import AnalyticsQueries
+from loyalo.application.analytics import attribution
+from loyalo.application.analytics.ports import AnalyticsQueries, Row
 from loyalo.application.context import AppContext
 from loyalo.application.report import readings
-from loyalo.application.report.ports import Export, LifetimeValues
+from loyalo.application.report.ports import Export, LifetimeValues, ObservedUntil
 from loyalo.application.report.readings import PointsHistory
-from loyalo.domain.analytics.filters import KpiFilters, Period
+from loyalo.domain.analytics.arithmetic import average
+from loyalo.domain.analytics.attribution import Attribution
+from loyalo.domain.analytics.filters import (
+    DEFAULT_WINDOW_DAYS,
+    KpiFilters,
+    Period,
+    check_window_days,
+)
+from loyalo.domain.analytics.joining import JoiningSpend
 from loyalo.domain.errors import ModelNotEstimable
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
@@ -37,6 +47,15 @@ RFM_COLUMNS = (
     "m",
     "segment",
 )
+JOINING_COLUMNS = (
+    "member_id",
+    "joined_at",
+    "orders_before",
+    "spend_before_minor",
+    "orders_after",
+    "spend_after_minor",
+    "window_complete",
+)
 
 
 class ReportService:
@@ -48,11 +67,13 @@ class ReportService:
         engine: AnalyticsQueries,
         export: Export,
         lifetime_values: LifetimeValues | None = None,
+        observed_until: ObservedUntil | None = None,
     ) -> None:
         self._ctx = ctx
         self._engine = engine
         self._export = export
         self._lifetime_values = lifetime_values
+        self._observed_until = observed_until or (lambda: None)
 
     def _fresh(self, refresh: bool) -> AnalyticsQueries:
         if refresh:
@@ -65,19 +86,34 @@ class ReportService:
         filters: KpiFilters | None = None,
         title: str | None = None,
         refresh: bool = True,
+        window_days: int = DEFAULT_WINDOW_DAYS,
     ) -> ReportData:
+        check_window_days(window_days)  # before the export, which is the slow part
+        filters = filters or KpiFilters()
         with self._ctx.uow() as uow:
             terms = self._ctx.terms_in(uow)
         engine = self._fresh(refresh)
-        p = readings.parameters(period, filters or KpiFilters())
+        p = readings.parameters(period, filters)
         members = readings.rfm(engine, p)
         points = readings.points_history(engine, period, p)
+        seen, currency = self._observed_until(), terms.currency
+        joining = attribution.spend_around_joining(
+            engine, period, filters, window_days, seen, currency
+        )
+        (activity,) = engine.run("kpis", p)
+        _, estimate = attribution.attributable_revenue(
+            engine, period, filters, window_days, seen, currency, activity
+        )
         return ReportData(
             title=title or "Loyalty programme report",
             first=period.first_day,
             last=period.last_day,
-            currency=terms.currency,
-            tiles=_tiles(engine, p, points, terms),
+            currency=currency,
+            tiles=(
+                *_tiles(activity, points, terms),
+                Tile("members_joined", "members who joined", len(joining.members)),
+                Tile("attributable_revenue", "attributable revenue (estimate)", estimate.revenue),
+            ),
             cohorts=cohort_table(cohort_months(engine, period, p)),
             points=Table(
                 "points",
@@ -86,6 +122,9 @@ class ReportService:
             ),
             liability=_liability(points, terms),
             rfm_segments=segment_table(members),
+            joining=joining_table(joining),
+            window_days=window_days,
+            notes=(attribution_note(estimate),),
             **self._member_values(members),
         )
 
@@ -122,7 +161,7 @@ class ReportService:
 
 
 def cohort_months(
-    engine: AnalyticsQueries, period: Period, p: dict[str, object]
+    engine: AnalyticsQueries, period: Period, p: Mapping[str, object]
 ) -> list[CohortMonth]:
     activity = readings.cohort_activity(engine, p)
     return cohort_triangle(cohort_sizes(activity), activity, period.last_day)
@@ -170,6 +209,29 @@ def segment_table(members: list[MemberRfm]) -> Table:
     return Table("rfm_segments", ("segment", "members", "revenue_minor"), rows)
 
 
+def joining_table(spend: JoiningSpend) -> Table:
+    """Each member who joined in the period, by member id, with the spend around joining."""
+    rows = tuple(
+        (
+            m.member_id,
+            m.joined_at,
+            m.orders_before,
+            m.spend_before_minor,
+            m.orders_after,
+            m.spend_after_minor,
+            spend.complete(m),
+        )
+        for m in spend.members
+    )
+    return Table("spend_around_joining", JOINING_COLUMNS, rows)
+
+
+def attribution_note(estimate: Attribution) -> str:
+    if estimate.method is None:
+        return f"Attributable revenue: {estimate.reason}."
+    return f"Attributable revenue, estimated by {estimate.method}: {estimate.reason}."
+
+
 def _liability(points: PointsHistory, terms: ProgrammeTerms) -> Table:
     rows = tuple(
         (m.month, held, terms.value_of_points(held).amount_minor)
@@ -178,24 +240,22 @@ def _liability(points: PointsHistory, terms: ProgrammeTerms) -> Table:
     return Table("liability", ("month", "outstanding_points", "liability_minor"), rows)
 
 
-def _tiles(
-    engine: AnalyticsQueries, p: dict[str, object], points: PointsHistory, terms: ProgrammeTerms
-) -> tuple[Tile, ...]:
-    def money(minor: int) -> str:
-        return f"{Money(minor, terms.currency)} {terms.currency}"
-
-    (kpis,) = engine.run("kpis", p)
-    orders, revenue = int(kpis["orders"]), int(kpis["revenue_minor"])
+def _tiles(kpis: Row, points: PointsHistory, terms: ProgrammeTerms) -> tuple[Tile, ...]:
+    orders, revenue = int(kpis["orders"]), Money(int(kpis["revenue_minor"]), terms.currency)
     closing = points.closing()
     outstanding = closing[-1] if closing else points.opening
     return (
-        Tile("members who bought", f"{int(kpis['active_members']):,}"),
-        Tile("purchases", f"{orders:,}"),
-        Tile("revenue", money(revenue)),
-        Tile("average order value", money(revenue // orders if orders else 0)),
-        Tile("points issued", f"{sum(m.issued for m in points.months):,}"),
-        Tile("points redeemed", f"{sum(m.redeemed for m in points.months):,}"),
-        Tile("points expired", f"{sum(m.expired for m in points.months):,}"),
-        Tile("points outstanding at the end", f"{outstanding:,}"),
-        Tile("liability at the end", money(terms.value_of_points(outstanding).amount_minor)),
+        Tile("members_buying", "members who bought", int(kpis["active_members"])),
+        Tile("purchases", "purchases", orders),
+        Tile("revenue", "revenue", revenue),
+        Tile(
+            "average_order_value",
+            "average order value",
+            average(revenue.amount_minor, orders, terms.currency),
+        ),
+        Tile("points_issued", "points issued", sum(m.issued for m in points.months)),
+        Tile("points_redeemed", "points redeemed", sum(m.redeemed for m in points.months)),
+        Tile("points_expired", "points expired", sum(m.expired for m in points.months)),
+        Tile("points_outstanding", "points outstanding at the end", outstanding),
+        Tile("liability", "liability at the end", terms.value_of_points(outstanding)),
     )

@@ -63,3 +63,17 @@ class KpiFilters:
                     f"{name} may hold letters, digits, spaces and _ . : @ - (1 to 128)",
                     field=name,
                 )
+
+
+DEFAULT_WINDOW_DAYS = 90
+MAX_WINDOW_DAYS = 366
+
+
+def check_window_days(days: int) -> int:
+    """The days before and after joining that spend around joining and the matched baseline
+    compare: 1 to 366."""
+    if not 1 <= days <= MAX_WINDOW_DAYS:
+        raise InvalidAnalyticsQuery(
+            f"window_days is 1 to {MAX_WINDOW_DAYS}, not {days}", field="window_days"
+        )
+    return days

@@ -111,13 +111,3 @@ class MembersVsNonMembers:
     @property
     def member_frequency(self) -> Decimal | None:
         return rate(self.member_orders, self.members_buying)
-
-
-@dataclass(frozen=True, slots=True)
-class SpendAroundJoining:
-    member_id: str
-    joined_at_iso: str
-    orders_before: int
-    spend_before_minor: int
-    orders_after: int
-    spend_after_minor: int

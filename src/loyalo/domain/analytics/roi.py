@@ -3,9 +3,11 @@
 ROI = (attributable revenue - cost) / cost. The attributable revenue is an
 estimate, and each figure says which:
 
-* the programme: ``aov-lift`` — what members spent per order above what
-  non-members spent per order, times the members' orders (no non-member sales:
-  no estimate);
+* the programme: the first method that can estimate (``attribution.first_estimate``):
+  ``matched-baseline`` — the extra spend of the period's joiners against members who had
+  not joined yet, matched on their spending before (``matched_baseline.py``); else
+  ``aov-lift`` — what members spent per order above what non-members spent per order, times
+  the members' orders (no non-member sales: no estimate); else none, and no ROI;
 * a campaign: ``rewarded-purchases`` — the revenue of the purchases its rule
   rewarded, an upper bound (it assumes none of them would have happened without it).
 
@@ -19,10 +21,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from loyalo.domain.analytics.arithmetic import average, rate
+from loyalo.domain.analytics.attribution import Attribution
 from loyalo.domain.analytics.filters import Period
+from loyalo.domain.analytics.kpis import MembersVsNonMembers
 from loyalo.domain.money import Money
 
-PROGRAMME_METHOD = "aov-lift"
+AOV_LIFT = "aov-lift"
 CAMPAIGN_METHOD = "rewarded-purchases"
 
 
@@ -46,12 +50,19 @@ class ProgrammeRoi:
     acquisition_cost: Money
     points_cost: Money  # points redeemed, at the redemption rate
     members_new: int
-    attributable_revenue: Money | None
-    method: str = PROGRAMME_METHOD
+    attribution: Attribution
 
     @property
     def cost(self) -> Money:
         return self.running_cost + self.acquisition_cost + self.points_cost
+
+    @property
+    def attributable_revenue(self) -> Money | None:
+        return self.attribution.revenue
+
+    @property
+    def method(self) -> str | None:
+        return self.attribution.method
 
     @property
     def cost_per_acquired_member(self) -> Money | None:
@@ -76,6 +87,26 @@ def aov_lift(
     baseline = Decimal(non_member_revenue_minor) * member_orders / non_member_orders
     lift = (Decimal(member_revenue_minor) - baseline).quantize(Decimal(1), ROUND_HALF_UP)
     return Money(int(lift), currency)
+
+
+def aov_lift_attribution(sales: MembersVsNonMembers) -> Attribution:
+    revenue = aov_lift(
+        sales.member_revenue_minor,
+        sales.member_orders,
+        sales.non_member_revenue_minor,
+        sales.non_member_orders,
+        sales.currency,
+    )
+    if sales.non_member_orders == 0:
+        reason = "no non-member sales in the period (only imported history holds them)"
+    elif sales.member_orders == 0:
+        reason = "no member orders in the period"
+    else:
+        reason = (
+            f"the members' average order above that of {sales.non_member_orders} non-member "
+            f"receipts, times {sales.member_orders} member orders"
+        )
+    return Attribution(AOV_LIFT, revenue, reason)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,16 @@
 """What a report shows, as plain tables: the seam between the queries and the renderer.
 
 Money is in integer minor units of ``ReportData.currency``; months are the first
-day of the month; shares are fractions (0.25, not 25).
+day of the month; shares are fractions (0.25, not 25). The tiles hold raw numbers
+too (a count, or an amount with its currency): only the page formats them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from loyalo.domain.money import Money
 
 Cell = str | int | float | date | None
 
@@ -33,10 +36,19 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Tile:
-    """One headline figure, already formatted for people."""
+    """One headline figure: a count or an amount; None when it could not be estimated."""
 
+    kpi: str  # a stable name, the row's key in kpis.csv
     label: str
-    value: str
+    value: int | Money | None
+
+    @property
+    def currency(self) -> str | None:
+        return self.value.currency if isinstance(self.value, Money) else None
+
+    def raw(self) -> str | None:
+        """The value as written to the data files: an integer, or a decimal amount."""
+        return None if self.value is None else str(self.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +57,9 @@ class ReportData:
 
     ``member_values`` is the per-member value behind the value-distribution chart
     (``value_label`` says what it is): today each member's spend in the period; a
-    lifetime-value model can hand its discounted CLV here instead.
+    lifetime-value model can hand its discounted CLV here instead. ``joining`` is each
+    member who joined in the period with their spend in the ``window_days`` before and
+    after; ``notes`` are sentences the page shows under the tiles (how an estimate was made).
     """
 
     title: str
@@ -58,10 +72,17 @@ class ReportData:
     liability: Table  # month, outstanding_points, liability_minor
     member_values: Table  # member_id, value_minor
     rfm_segments: Table  # segment, members, revenue_minor
+    joining: Table  # member_id, joined_at, orders_before, spend_before_minor, orders_after, ...
     value_label: str = "spend in the period"
+    window_days: int = 90
+    notes: tuple[str, ...] = ()
 
     def tables(self) -> tuple[Table, ...]:
-        tiles = Table("kpis", ("label", "value"), tuple((t.label, t.value) for t in self.tiles))
+        tiles = Table(
+            "kpis",
+            ("kpi", "label", "value", "currency"),
+            tuple((t.kpi, t.label, t.raw(), t.currency) for t in self.tiles),
+        )
         return (
             tiles,
             self.cohorts,
@@ -69,4 +90,5 @@ class ReportData:
             self.liability,
             self.member_values,
             self.rfm_segments,
+            self.joining,
         )

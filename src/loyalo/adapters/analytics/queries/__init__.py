@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from loyalo.adapters.analytics.queries import kpis, members, points, report, roi
+from loyalo.adapters.analytics.queries import attribution, kpis, members, points, report, roi
 
 Render = Callable[[Mapping[str, object]], str]
 
@@ -23,6 +23,8 @@ QUERIES: dict[str, Render] = {
     "non_members": members.render_non_members,
     "spend_around_joining": members.render_joining,
     "campaigns": roi.render,
+    "matched_baseline_strata": attribution.render_strata,
+    "matched_baseline_joiners": attribution.render_joiners,
     "cohort_activity": report.render_cohort_activity,
     "rfm": report.render_rfm,
     "points_by_month": report.render_points_by_month,

@@ -19,11 +19,18 @@ from loyalo.adapters.http.schemas.analytics import (
     ProgrammeRoiOut,
     RoiOut,
 )
+from loyalo.adapters.http.schemas.joining import SpendAroundJoiningOut
 from loyalo.adapters.http.security import CallerDep, ServicesDep
 from loyalo.adapters.http.services import HttpServices
 from loyalo.application.analytics.ports import ExportState
 from loyalo.domain.access.roles import Capability, Principal
-from loyalo.domain.analytics.filters import KpiFilters, Period
+from loyalo.domain.analytics.filters import (
+    DEFAULT_WINDOW_DAYS,
+    KpiFilters,
+    Period,
+    check_window_days,
+)
+from loyalo.domain.analytics.joining import SpendAroundJoining
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -47,6 +54,17 @@ class AnalyticsQuery:
 
 
 QueryDep = Annotated[AnalyticsQuery, Depends()]
+
+
+def _window_days(
+    window_days: Annotated[
+        int, Query(description="Days compared before and after joining (1 to 366)")
+    ] = DEFAULT_WINDOW_DAYS,
+) -> int:
+    return check_window_days(window_days)
+
+
+WindowDep = Annotated[int, Depends(_window_days)]
 
 
 def _prepare(svc: HttpServices, caller: Principal, query: AnalyticsQuery) -> ExportState:
@@ -82,13 +100,44 @@ def members_vs_non_members(
 
 
 @router.get("/roi", response_model=RoiOut, summary="Cost and ROI of the programme and campaigns")
-def roi(query: QueryDep, svc: ServicesDep, caller: CallerDep) -> RoiOut:
+def roi(query: QueryDep, window_days: WindowDep, svc: ServicesDep, caller: CallerDep) -> RoiOut:
+    """The programme's attributable revenue is the matched baseline (the period's joiners
+    against members who had not joined yet, over ``window_days`` before and after) when it can
+    be estimated, else the AOV lift against non-member sales, else null; ``method`` and
+    ``method_reason`` say which and why."""
     state = _prepare(svc, caller, query)
-    report = svc.analytics.roi(query.period, query.filters)
+    report = svc.analytics.roi(query.period, query.filters, window_days)
     return RoiOut(
         period=PeriodOut.of(query.period),
         filters=FiltersOut.of(query.filters),
         freshness=Freshness.of(state),
-        programme=ProgrammeRoiOut.of(report.programme),
+        programme=ProgrammeRoiOut.of(report),
         campaigns=[CampaignRoiOut.of(c) for c in report.campaigns],
     )
+
+
+@router.get(
+    "/spend-around-joining",
+    response_model=SpendAroundJoiningOut,
+    summary="Each member who joined in the period: spend before and after joining",
+)
+def spend_around_joining(
+    query: QueryDep,
+    window_days: WindowDep,
+    svc: ServicesDep,
+    caller: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Members per page")] = 100,
+    after: Annotated[str | None, Query(description="The last member id of the page before")] = None,
+) -> SpendAroundJoiningOut:
+    """Orders and spend in the ``window_days`` before joining and from it, per member (paged by
+    member id) and in total; "before" holds history recorded for the member with earlier dates."""
+    state = _prepare(svc, caller, query)
+    spend = svc.analytics.spend_around_joining(query.period, query.filters, window_days)
+    return SpendAroundJoiningOut.of(spend, state, _page(spend.members, after, limit), limit)
+
+
+def _page(
+    members: tuple[SpendAroundJoining, ...], after: str | None, limit: int
+) -> list[SpendAroundJoining]:
+    chosen = (m for m in members if after is None or m.member_id > after)  # by member id
+    return [m for _, m in zip(range(limit), chosen, strict=False)]

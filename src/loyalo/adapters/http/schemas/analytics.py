@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from loyalo.adapters.http.schemas.matched_baseline import MatchedBaselineOut
 from loyalo.application.analytics.ports import ExportState
+from loyalo.application.analytics.service import RoiReport
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.analytics.kpis import MemberKpis, MembersVsNonMembers, PointsKpis
-from loyalo.domain.analytics.roi import CampaignRoi, ProgrammeRoi
+from loyalo.domain.analytics.roi import CampaignRoi
 from loyalo.domain.money import Money
 
 
@@ -196,11 +198,20 @@ class ProgrammeRoiOut(BaseModel):
     members_new: int
     cost_per_acquired_member: str | None
     attributable_revenue: str | None = Field(description="An estimate: see method")
-    method: str = Field(examples=["aov-lift"])
+    method: str | None = Field(
+        examples=["matched-baseline"],
+        description="The first that could estimate: matched-baseline, else aov-lift; "
+        "null: neither could",
+    )
+    method_reason: str = Field(description="Why this method, or why none")
     roi: str | None = Field(description="(attributable revenue - cost) / cost")
+    matched_baseline: MatchedBaselineOut = Field(
+        description="The matched baseline, estimated or not, and what it compared"
+    )
 
     @classmethod
-    def of(cls, roi: ProgrammeRoi) -> ProgrammeRoiOut:
+    def of(cls, report: RoiReport) -> ProgrammeRoiOut:
+        roi = report.programme
         return cls(
             running_cost=str(roi.running_cost),
             acquisition_cost=str(roi.acquisition_cost),
@@ -210,7 +221,9 @@ class ProgrammeRoiOut(BaseModel):
             cost_per_acquired_member=_text(roi.cost_per_acquired_member),
             attributable_revenue=_text(roi.attributable_revenue),
             method=roi.method,
+            method_reason=roi.attribution.reason,
             roi=_text(roi.roi),
+            matched_baseline=MatchedBaselineOut.of(report.matched_baseline),
         )
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from loyalo.domain.coupons.benefits import CharityBenefit, WalletCashbackBenefit
 from loyalo.domain.errors import InvalidInput
@@ -27,6 +27,11 @@ from loyalo.domain.programme.document.referrals import ReferralPolicy
 from loyalo.domain.programme.document.rewards import Reward
 from loyalo.domain.programme.document.rules import Rule
 from loyalo.domain.programme.document.tiers import TierPolicy
+
+AS_APPLIED = {"as_applied": True}
+"""The validation context of a document read back from storage: it was valid when it was
+applied, and a check added since must not refuse the programme in force (it refuses the
+next document applied instead)."""
 
 
 class BaseEarning(Part):
@@ -124,6 +129,20 @@ class ProgrammeDocument(Part):
             if unknown:
                 raise ValueError(f"rule {rule.id} names unknown tiers: {sorted(unknown)}")
         check_gamification(self.challenges, self.badges, self.streaks, tier_ids, zone)
+        return self
+
+    @model_validator(mode="after")
+    def _first_purchase_rewards_wait_for_returns(self, info: ValidationInfo) -> Self:
+        """The rewards of a friend's first purchase wait a day at least, so that a full return
+        of it can take them back before anyone spends them."""
+        policy = self.referrals
+        if policy is None or (info.context or {}).get("as_applied"):
+            return self
+        if policy.hold(self.pending_days) == 0 and policy.rewards_first_purchases:
+            raise ValueError(
+                "referrals: first_purchase rewards must wait for the friend's return window: "
+                "set referrals.hold_days (or pending_days) to 1 day or more"
+            )
         return self
 
     @model_validator(mode="after")

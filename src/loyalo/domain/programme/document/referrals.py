@@ -37,8 +37,10 @@ class ReferralPolicy(Part):
     """Referrals: each member's code and link, and the points when a friend joins and buys.
 
     ``join`` rewards the friend's enrolment, ``first_purchase`` the friend's first
-    purchase; give either or both. Every reward waits the programme's
-    ``pending_days`` (the return window) before it can be spent.
+    purchase; give either or both. Every reward waits the hold (the longer of
+    ``hold_days`` and the programme's ``pending_days``) before it can be spent, and a
+    full return of the first purchase inside that hold takes the first-purchase
+    rewards back.
     """
 
     enabled: bool = True
@@ -49,6 +51,12 @@ class ReferralPolicy(Part):
     join: ReferralReward | None = None
     first_purchase: FirstPurchaseReward | None = None
     cap: ReferralCap | None = None
+    hold_days: int | None = Field(default=None, ge=1, le=365)
+    """How long every referral reward stays pending at least: the friend's return window,
+    inside which a full return of the first purchase takes its rewards back. The hold is
+    the longer of this and the programme's ``pending_days`` (left out: ``pending_days``);
+    a programme whose hold would be 0 days while the first purchase rewards anyone is
+    refused."""
 
     @field_validator("link")
     @classmethod
@@ -62,6 +70,16 @@ class ReferralPolicy(Part):
         if self.join is None and self.first_purchase is None:
             raise ValueError("give join, first_purchase or both")
         return self
+
+    def hold(self, pending_days: int) -> int:
+        """The days every referral reward waits: never fewer than a purchase's points wait,
+        so a return that takes those back can always take the referral's back too."""
+        return max(pending_days, self.hold_days or 0)
+
+    @property
+    def rewards_first_purchases(self) -> bool:
+        step = self.first_purchase
+        return step is not None and step.advocate + step.friend > 0
 
     @property
     def trigger(self) -> Literal["join", "first_purchase", "both"]:
