@@ -116,14 +116,16 @@ def test_the_matched_baseline_and_spend_around_joining_on_spark(
     duckdb = container.analytics_store
     on_spark = SparkQueries(spark, duckdb.warehouse)
     compared = 0
-    for filters in [*FILTERS, KpiFilters(channel="pos")]:
-        for window_days in (WINDOW, 90):
-            parameters = query_parameters(MARCH, filters, window_days=window_days, horizon=OBSERVED)
-            for name in JOINING_QUERIES:
-                expected = duckdb.run(name, parameters)
-                assert on_spark.run(name, parameters) == expected, (name, filters, window_days)
-                compared += len(expected)
-    assert compared > 40
+    # every filter with the short window, and the long window unfiltered: a JVM query costs
+    # about a second, and the windows and the filters are separate parts of the SQL
+    cases = [(f, WINDOW) for f in [*FILTERS, KpiFilters(channel="pos")]] + [(KpiFilters(), 90)]
+    for filters, window_days in cases:
+        parameters = query_parameters(MARCH, filters, window_days=window_days, horizon=OBSERVED)
+        for name in JOINING_QUERIES:
+            expected = duckdb.run(name, parameters)
+            assert on_spark.run(name, parameters) == expected, (name, filters, window_days)
+            compared += len(expected)
+    assert compared > 30  # rows, not just empty answers
     strata = on_spark.run(
         "matched_baseline_strata",
         query_parameters(MARCH, KpiFilters(), window_days=WINDOW, horizon=OBSERVED),

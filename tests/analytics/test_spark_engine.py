@@ -27,7 +27,6 @@ pytestmark = pytest.mark.spark
 CALLS = [
     ("/v1/analytics/kpis", {"from": "2026-02-01", "to": "2026-02-28"}),
     ("/v1/analytics/roi", {"from": "2026-01-01", "to": "2026-03-31", "flag": "vip"}),
-    ("/v1/analytics/cohorts", {"from": "2026-01-01", "to": "2026-03-31"}),
 ]
 
 
