@@ -157,6 +157,27 @@ def test_members_join_over_the_year_with_purchases_before_and_after(
     assert row["after"] > 0
 
 
+def test_redemptions_and_corrections_are_dated_through_the_year(
+    seeded: tuple[Container, DemoSummary],
+) -> None:
+    """A till's redemption and an admin's correction happen when the plan says, not all on the
+    day the demo was built: a report over any past month shows what was spent in it."""
+    container, _ = seeded
+    now = container.ctx.clock.now()
+    with container.ctx.uow() as uow:
+        dated = [
+            (stored.entry.kind, stored.entry.occurred_at)
+            for member_id in list(uow.audit.member_ids())
+            for stored in uow.audit.entries(member_id)
+            if stored.entry.kind in (EntryKind.COMMIT, EntryKind.ADJUSTMENT)
+        ]
+    commits = [at for kind, at in dated if kind is EntryKind.COMMIT]
+    assert commits
+    assert all(now - timedelta(days=366) < at <= now for _, at in dated)
+    assert len({(at.year, at.month) for at in commits}) > 1
+    assert min(at for _, at in dated) < now - timedelta(days=30)
+
+
 def test_receipts_are_unique_per_store_and_match_the_channel(
     seeded: tuple[Container, DemoSummary],
 ) -> None:

@@ -37,13 +37,13 @@ from loyalo.adapters.storage.tables import (
     PurchaseRow,
     ReservationRow,
 )
-from loyalo.application.adjustments import AdjustmentCommand
+from loyalo.application.adjustments import AdjustmentCommand, AdjustmentService
 from loyalo.application.events import EventService
 from loyalo.application.members import MemberDraft, MemberService
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import PurchaseCommand, ReturnCommand, ReturnLineRequest
 from loyalo.application.referrals.service import ReferralService
-from loyalo.application.reservations import ReserveCommand
+from loyalo.application.reservations import ReservationService, ReserveCommand
 from loyalo.bootstrap.container import Container
 from loyalo.bootstrap.demo_engagement import EngagementSummary, seed_engagement
 from loyalo.domain.ledger.accounts import MemberBalance
@@ -259,7 +259,7 @@ def seed_demo(
 
 
 class _Moment:
-    """The clock an enrolment sees: the member's joining moment."""
+    """The clock an enrolment, a redemption or a correction sees: its own moment."""
 
     def __init__(self) -> None:
         self.at: datetime | None = None
@@ -350,6 +350,12 @@ class _Runner:
         self._purchase_ids: dict[int, str] = {}
         self._receipts: dict[str, int] = {}
         self.tally = _Tally()
+        # A till's redemption and an admin's correction carry no date of their own: they
+        # are recorded at the clock's now, so they run on a clock set to the event's moment.
+        self._moment = _Moment()
+        at_moment = replace(container.ctx, clock=self._moment)
+        self._reservations = ReservationService(at_moment)
+        self._adjustments = AdjustmentService(at_moment)
 
     def run(self, event: _Event) -> None:
         action = event.action
@@ -358,8 +364,10 @@ class _Runner:
         elif isinstance(action, _Return):
             self._return(event.at, action)
         elif isinstance(action, _Spend):
+            self._moment.at = event.at
             self._spend(action)
         else:
+            self._moment.at = event.at
             self._adjust(action)
 
     def _buy(self, at: datetime, buy: _Buy) -> None:
@@ -396,7 +404,7 @@ class _Runner:
         with self._c.ctx.uow() as uow:
             if self._c.members.balance(uow, member.member_id).available < spend.points:
                 return  # not enough points yet: the till would not offer it
-            hold = self._c.reservations.reserve(
+            hold = self._reservations.reserve(
                 uow,
                 ReserveCommand(
                     member=member.card_number,
@@ -409,9 +417,9 @@ class _Runner:
             uow.commit()
         with self._c.ctx.uow() as uow:
             if spend.commit:
-                result = self._c.reservations.commit(uow, hold.hold.hold_id, None)
+                result = self._reservations.commit(uow, hold.hold.hold_id, None)
             else:
-                result = self._c.reservations.release(uow, hold.hold.hold_id)
+                result = self._reservations.release(uow, hold.hold.hold_id)
             uow.commit()
         self._balances[member.member_id] = result.balance
         if spend.commit:
@@ -422,7 +430,7 @@ class _Runner:
         with self._c.ctx.uow() as uow:
             if -adjust.points > self._c.members.balance(uow, member.member_id).available:
                 return  # nothing left to correct
-            result = self._c.adjustments.adjust(
+            result = self._adjustments.adjust(
                 uow, AdjustmentCommand(member.member_id, adjust.points, adjust.reason, ADMIN)
             )
             uow.commit()
