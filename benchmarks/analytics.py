@@ -37,7 +37,7 @@ from loyalo.adapters.analytics.parquet import ParquetWarehouse  # noqa: E402
 from loyalo.adapters.analytics.queries import QUERIES  # noqa: E402
 from loyalo.adapters.analytics.schema import SCHEMAS  # noqa: E402
 from loyalo.adapters.analytics.store import AnalyticsStore  # noqa: E402
-from loyalo.application.analytics.ports import Staged  # noqa: E402
+from loyalo.application.analytics.ports import Marks, Staged  # noqa: E402
 from loyalo.application.analytics.service import query_parameters  # noqa: E402
 from loyalo.domain.analytics.filters import KpiFilters, Period  # noqa: E402
 
@@ -231,7 +231,7 @@ def generate(root: Path, total: int, seed: int) -> None:
         offset += count
     staged.append(warehouse.stage_arrow("events", events(rng, total // 10, member_ids)))
     staged.append(warehouse.stage_arrow("non_member_sales", non_member_sales(rng, total // 5)))
-    warehouse.publish(staged, ["members"], datetime.now(UTC), marks={})  # no database behind it
+    warehouse.publish(staged, ["members"], datetime.now(UTC), Marks())  # no database behind it
 
 
 def timed_suite(store: AnalyticsStore) -> tuple[float, dict[str, float]]:
