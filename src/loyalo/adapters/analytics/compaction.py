@@ -11,10 +11,12 @@ as they reach ``small_rows`` rows: each closed run becomes a large part that is 
 rewritten again, and what is left at the end (fewer rows than that) becomes one small
 part that a later compaction takes in. So a table keeps its large parts and fewer
 than ``max_small_parts`` small ones, no run rewrites more than twice ``small_rows``
-rows, and a row is rewritten only while its part is small. One publish rewrites at
-most ``rows_per_publish`` rows (at least one run): a store that piled up parts
-before compaction existed catches up over a few exports, or at once with ``loyalo
-analytics compact``.
+rows, and a row is rewritten only while its part is small (the price of few files:
+the part that collects a table's small exports is rewritten by every compaction
+until it is large; see docs/BENCHMARKS.md). One publish rewrites at most
+``rows_per_publish`` rows of a table (at least one run): a store that piled up
+parts before compaction existed catches up over a few exports, or at once with
+``loyalo analytics compact``.
 """
 
 from __future__ import annotations
