@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from benchmarks.export import EXAMPLE, History, database  # noqa: E402
-from loyalo.adapters.analytics.compaction import CompactionPolicy  # noqa: E402
+from loyalo.adapters.analytics.compaction import NEVER, CompactionPolicy  # noqa: E402
 from loyalo.adapters.analytics.parquet import ParquetWarehouse  # noqa: E402
 from loyalo.adapters.analytics.store import AnalyticsStore  # noqa: E402
 from loyalo.adapters.programme_files import load_programme  # noqa: E402
@@ -61,8 +61,6 @@ from loyalo.application.analytics.parameters import query_parameters  # noqa: E4
 from loyalo.bootstrap.container import Container, build  # noqa: E402
 from loyalo.bootstrap.settings import Settings  # noqa: E402
 from loyalo.domain.analytics.filters import KpiFilters, Period  # noqa: E402
-
-NEVER = CompactionPolicy(small_rows=2**62, max_small_parts=2**62)
 
 
 class Ticking:
@@ -250,6 +248,8 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         parts = {w.name: w.parts() for w in (plain, compacted)}
         check(container, [plain, compacted])
         idle = idle_exports(compacted, args.repeats)
+        # the operator's command on the same files, then exports with the default policy
+        plain = warehouse(container, folder, plain.name, CompactionPolicy())
         started = time.perf_counter()
         merged = plain.exporter.compact()
         compact_seconds = time.perf_counter() - started

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from loyalo.adapters.analytics.compaction import CompactionPolicy
+from loyalo.adapters.analytics.compaction import NEVER, CompactionPolicy
 from loyalo.adapters.analytics.parquet import ParquetWarehouse
 from loyalo.adapters.analytics.store import AnalyticsStore
 from loyalo.application.analytics.export import AnalyticsExporter
@@ -31,7 +31,6 @@ from tests.analytics.support import START, Shop, build_shop, sale
 from tests.programme.support import give_back
 from tests.support.clock import FakeClock
 
-NEVER = CompactionPolicy(small_rows=10**9, max_small_parts=10**9)
 EVERY_THIRD = CompactionPolicy(small_rows=1_000, max_small_parts=3)
 ROUNDS = 6
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loyalo.adapters.analytics.compaction import CompactionPolicy, Part
+from loyalo.adapters.analytics.compaction import NEVER, CompactionPolicy, Part
 
 POLICY = CompactionPolicy(small_rows=100, max_small_parts=4, rows_per_publish=250)
 
@@ -40,6 +40,11 @@ def test_an_operator_merges_any_two_small_parts_without_the_limit_per_publish() 
     forced = POLICY.runs(_parts(90, 90, 90, 90, 90, 90), forced=True)
     assert [len(run) for run in forced] == [2, 2, 2]
     assert POLICY.runs(_parts(10, 500), forced=True) == []
+
+
+def test_never_merges_even_when_forced() -> None:
+    parts = _parts(*[1] * 40)
+    assert (NEVER.runs(parts), NEVER.runs(parts, forced=True)) == ([], [])
 
 
 @given(st.lists(st.integers(min_value=0, max_value=150), max_size=40))

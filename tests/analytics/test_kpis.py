@@ -21,7 +21,7 @@ from loyalo.domain.analytics.costs import CostsDocument
 from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.errors import InvalidAnalyticsQuery
 from tests.analytics.support import START, Shop, at, build_shop, move_to, plain, sale
-from tests.programme.support import apply, enrol
+from tests.programme.support import apply, buy, enrol
 from tests.support.clock import FakeClock
 
 FEBRUARY = Period(date(2026, 2, 1), date(2026, 2, 28))
@@ -211,6 +211,43 @@ def test_members_against_non_members_without_anonymous_sales(
     assert sales.non_member_aov is None
 
 
+MEMBER_SALES = """
+SELECT COUNT(*) AS orders, COALESCE(SUM(p.paid_minor), 0) AS revenue,
+  COUNT(DISTINCT p.member_id) AS buying
+FROM purchases p JOIN members m ON m.member_id = p.member_id
+WHERE p.occurred_at >= TIMESTAMP '2026-02-01' AND p.occurred_at < TIMESTAMP '2026-03-01'
+  AND {where}
+"""
+
+
+@pytest.mark.parametrize(
+    ("filters", "where", "expected"),
+    [
+        (KpiFilters(), "1 = 1", (4, 15_500, 3)),
+        (KpiFilters(channel="web"), "p.channel = 'web'", (2, 9_000, 2)),
+        (KpiFilters(store="s1"), "p.store_id = 's1'", (1, 4_000, 1)),
+        (KpiFilters(flag="vip"), "INSTR(m.flags, '|vip|') > 0", (2, 10_000, 1)),
+        (KpiFilters(tier="gold"), "m.tier_id = 'gold'", (0, 0, 0)),
+    ],
+)
+def test_the_members_side_of_members_against_non_members_is_their_activity(
+    container: Container,
+    shop: Shop,
+    filters: KpiFilters,
+    where: str,
+    expected: tuple[int, int, int],
+) -> None:
+    """Members' orders, revenue and buyers come from the members' activity query, not a query
+    of their own: they equal a plain count of the period's purchases under each filter."""
+    (counted,) = container.analytics_store.rows(MEMBER_SALES.format(where=where))
+    sales = container.analytics.members_vs_non_members(FEBRUARY, filters)
+    kpis = container.analytics.member_kpis(FEBRUARY, filters).counts
+
+    found = (sales.member_orders, sales.member_revenue_minor, sales.members_buying)
+    assert found == (counted["orders"], counted["revenue"], counted["buying"]) == expected
+    assert found == (kpis.orders, kpis.revenue_minor, kpis.active_members)
+
+
 def test_spend_around_joining_covers_the_members_who_joined_in_the_period(
     container: Container, shop: Shop
 ) -> None:
@@ -223,6 +260,33 @@ def test_spend_around_joining_covers_the_members_who_joined_in_the_period(
     ] == [(shop.d.member_id, 0, 0, 1, 2_500)]
     assert found.members[0].joined_at == datetime(2026, 2, 12, 10, 0, tzinfo=UTC)
     assert found.complete_windows == 0  # exported on 1 March: 90 days have not passed
+
+
+def test_spend_around_joining_counts_the_windows_beyond_the_period(
+    container: Container, clock: FakeClock
+) -> None:
+    """Jo joins on 3 February. Her windows reach back into January (and before) and on into
+    April: what falls inside them counts, whether in the period or not; the rest does not."""
+    apply(container, currency="PLN", earning={"points": 1, "per": "1.00"})
+    move_to(container, at(2, 3))
+    jo = enrol(container)
+    move_to(container, at(6, 1))
+    for when, minor in [
+        (datetime(2025, 10, 30, tzinfo=UTC), 700),  # 96 days before joining: outside
+        (at(1, 10), 1_000),  # 24 days before joining, before the period
+        (at(2, 20), 2_000),  # after joining, in the period
+        (at(4, 20), 3_000),  # 76 days after joining, after the period
+        (at(5, 10), 500),  # 96 days after: outside
+    ]:
+        buy(container, jo, minor, when)
+    container.analytics.export()
+
+    spend = container.analytics.spend_around_joining(FEBRUARY, KpiFilters(), window_days=90)
+
+    (found,) = spend.members
+    assert found.member_id == jo.member_id
+    assert (found.orders_before, found.spend_before_minor) == (1, 1_000)
+    assert (found.orders_after, found.spend_after_minor) == (2, 5_000)
 
 
 COSTS = {

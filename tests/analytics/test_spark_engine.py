@@ -74,7 +74,7 @@ def test_the_server_answers_from_spark_what_duckdb_answers(
     container, _ = on_spark
     assert isinstance(container.analytics_queries, SparkQueries)
     from_spark = _answers(container, CALLS)  # the first call exports; Spark reads what it wrote
-    on_duckdb = build(settings, clock=FakeClock(START))
+    on_duckdb = build(settings, clock=FakeClock(container.ctx.clock.now()))  # the same moment
     try:
         assert isinstance(on_duckdb.analytics_queries, AnalyticsStore)
         assert _answers(on_duckdb, CALLS) == from_spark

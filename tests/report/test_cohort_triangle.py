@@ -10,6 +10,7 @@ from loyalo.domain.report.cohorts import (
     CohortActivity,
     CohortMonth,
     add_months,
+    cohort_sizes,
     cohort_triangle,
     months_between,
 )
@@ -34,6 +35,18 @@ def test_gaps_are_zeros_and_every_cohort_runs_to_the_last_month() -> None:
         CohortMonth(MAR, 0, 2, 2, 50),
     ]
     assert [r.retention for r in rows] == [1.0, 0.0, 0.25, 0.0, 0.0, 1.0]
+
+
+def test_a_cohorts_size_is_its_activity_in_its_own_month() -> None:
+    activity = [
+        CohortActivity(JAN, 0, 4, 1000),
+        CohortActivity(JAN, 1, 3, 700),
+        CohortActivity(FEB, 1, 1, 10),  # a later month only: not a size
+        CohortActivity(MAR, 0, 2, 50),
+    ]
+
+    assert cohort_sizes(activity) == {JAN: 4, MAR: 2}
+    assert cohort_sizes([]) == {}
 
 
 @pytest.mark.parametrize(

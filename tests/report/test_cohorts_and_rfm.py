@@ -20,12 +20,16 @@ from datetime import date
 
 import pytest
 
+from loyalo.application.report import readings
 from loyalo.application.report.service import rfm_table
 from loyalo.bootstrap.container import Container
 from loyalo.domain.analytics.filters import KpiFilters
+from loyalo.domain.report.cohorts import cohort_sizes
 from loyalo.domain.report.data import Table
 from tests.report.support import QUARTER, buy_history
 from tests.support.clock import FakeClock
+
+JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 
 
 @pytest.fixture
@@ -57,6 +61,42 @@ def test_cohorts_by_month_of_first_purchase(container: Container, members: dict[
         (date(2026, 2, 1), 1, 1, 0, 0.0, 0),  # a month nobody bought in is a zero
         (date(2026, 3, 1), 0, 1, 1, 1.0, 500),  # eve, a minute before the end
     ]
+
+
+FIRST_PURCHASE_MONTHS = """
+SELECT CAST(date_trunc('month', first_at) AS DATE) AS cohort_month, COUNT(*) AS members
+FROM (SELECT member_id, MIN(occurred_at) AS first_at FROM purchases WHERE {where}
+      GROUP BY member_id) f
+WHERE first_at >= TIMESTAMP '2026-01-01' AND first_at < TIMESTAMP '2026-04-01'
+GROUP BY 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("filters", "where", "expected"),
+    [
+        (KpiFilters(), "1 = 1", {JAN: 2, FEB: 1, MAR: 1}),  # bob and cat; dan; eve
+        (KpiFilters(store="s1"), "store_id = 's1'", {JAN: 2, FEB: 1, MAR: 1}),
+        (KpiFilters(channel="online"), "channel = 'online'", {}),
+    ],
+)
+def test_cohort_sizes_read_from_the_activity_equal_a_count_by_first_purchase(
+    container: Container,
+    members: dict[str, str],
+    filters: KpiFilters,
+    where: str,
+    expected: dict[date, int],
+) -> None:
+    """The report no longer counts cohorts apart: each cohort's size is its activity in its own
+    month. It equals counting members by the month of their first purchase, as before."""
+    container.analytics.export()
+    store = container.analytics_store
+    activity = readings.cohort_activity(store, readings.parameters(QUARTER, filters))
+
+    counted = store.rows(FIRST_PURCHASE_MONTHS.format(where=where))
+
+    assert cohort_sizes(activity) == expected
+    assert {row["cohort_month"]: row["members"] for row in counted} == expected
 
 
 def test_rfm_scores_and_segments(container: Container, members: dict[str, str]) -> None:

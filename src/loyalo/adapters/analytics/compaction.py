@@ -66,3 +66,7 @@ class CompactionPolicy:
             kept.append(run)
             budget -= rows
         return kept
+
+
+NEVER = CompactionPolicy(small_rows=0)
+"""No part is small: nothing is ever merged (a bulk load that publishes exactly what it wrote)."""

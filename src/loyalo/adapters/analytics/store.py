@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -54,27 +55,33 @@ class AnalyticsStore:
 
     def rows(self, sql: str) -> list[Row]:
         """Any SQL over the views, as dictionaries."""
-        with self.connection() as connection:
-            cursor = connection.execute(sql)
-            names = [column[0] for column in cursor.description or []]
-            return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+        return self._fetch(sql, whole=False)
 
     def run(self, name: str, parameters: Mapping[str, object]) -> list[Row]:
         """A named KPI query (``queries.QUERIES``), its integers as Python ints."""
-        return [_plain(row) for row in self.rows(render(name, parameters))]
+        return self._fetch(render(name, parameters), whole=True)
+
+    def _fetch(self, sql: str, whole: bool) -> list[Row]:
+        with self.connection() as connection:
+            cursor = connection.execute(sql)
+            columns = cursor.description or []
+            found = cursor.fetchall()
+        names = [column[0] for column in columns]
+        rows = [dict(zip(names, values, strict=True)) for values in found]
+        # DuckDB hands a HUGEINT sum back as an int, a DECIMAL as a Decimal; Spark gives int.
+        # Only decimal columns need looking at, not every value of a long answer.
+        decimals = [column[0] for column in columns if str(column[1]).startswith("DECIMAL")]
+        if whole and decimals:
+            for row in rows:
+                for name in decimals:
+                    row[name] = _whole(row[name])
+        return rows
 
     def close(self) -> None:
         """Nothing to release: every call opens and closes its own connection."""
 
 
-def _plain(row: Row) -> Row:
-    return {key: _value(value) for key, value in row.items()}
-
-
-def _value(value: Any) -> Any:
-    # DuckDB sums BIGINT into HUGEINT and may hand back Decimal; Spark gives int.
-    if hasattr(value, "as_integer_ratio") and not isinstance(value, float | bool):
-        numerator, denominator = value.as_integer_ratio()
-        if denominator == 1:
-            return int(numerator)
+def _whole(value: Any) -> Any:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
     return value

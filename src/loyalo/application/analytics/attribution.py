@@ -79,6 +79,24 @@ def _utc(value: object) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def members_vs_non_members(
+    engine: AnalyticsQueries, period: Period, filters: KpiFilters, currency: str, activity: Row
+) -> MembersVsNonMembers:
+    """The members' side is their activity (the ``kpis`` row already read: the same orders,
+    revenue and buyers), so only the non-members' receipts are read here."""
+    (row,) = engine.run("non_members", query_parameters(period, filters))
+    return MembersVsNonMembers(
+        period,
+        filters,
+        currency,
+        member_orders=int(activity["orders"]),
+        member_revenue_minor=int(activity["revenue_minor"]),
+        members_buying=int(activity["active_members"]),
+        non_member_orders=int(row["non_member_orders"]),
+        non_member_revenue_minor=int(row["non_member_revenue_minor"]),
+    )
+
+
 def attributable_revenue(
     engine: AnalyticsQueries,
     period: Period,
@@ -86,11 +104,11 @@ def attributable_revenue(
     window_days: int,
     observed_until: datetime | None,
     currency: str,
+    activity: Row,
 ) -> tuple[MatchedBaseline, Attribution]:
     """The matched baseline, and the programme's estimate: the matched baseline when it can be
-    estimated, else the AOV lift against non-member sales, else none (and why)."""
+    estimated, else the AOV lift against non-member sales, else none (and why). ``activity``
+    is the period's ``kpis`` row, which the caller reads anyway."""
     matched = matched_baseline(engine, period, filters, window_days, observed_until, currency)
-    (row,) = engine.run("members_vs_non_members", query_parameters(period, filters))
-    counts = {name: int(value) for name, value in row.items()}
-    sales = MembersVsNonMembers(period, filters, currency, **counts)
+    sales = members_vs_non_members(engine, period, filters, currency, activity)
     return matched, first_estimate(matched.attribution(), aov_lift_attribution(sales))

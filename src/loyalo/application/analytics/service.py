@@ -64,7 +64,9 @@ class AnalyticsService:
         return self._exporter.freshness()
 
     def member_kpis(self, period: Period, filters: KpiFilters) -> MemberKpis:
-        row = self._one("kpis", period, filters)
+        return self._member_kpis(period, filters, self._one("kpis", period, filters))
+
+    def _member_kpis(self, period: Period, filters: KpiFilters, row: Row) -> MemberKpis:
         counts = MemberCounts(**{name: int(row[name]) for name in MemberCounts.__slots__})
         return MemberKpis(period, filters, self._terms().currency, counts)
 
@@ -74,8 +76,10 @@ class AnalyticsService:
         return PointsKpis(period, filters, **_ints(totals), **_ints(able))
 
     def members_vs_non_members(self, period: Period, filters: KpiFilters) -> MembersVsNonMembers:
-        row = self._one("members_vs_non_members", period, filters)
-        return MembersVsNonMembers(period, filters, self._terms().currency, **_ints(row))
+        activity = self._one("kpis", period, filters)
+        return attribution.members_vs_non_members(
+            self._queries, period, filters, self._terms().currency, activity
+        )
 
     def spend_around_joining(
         self, period: Period, filters: KpiFilters, window_days: int = DEFAULT_WINDOW_DAYS
@@ -96,10 +100,11 @@ class AnalyticsService:
     ) -> RoiReport:
         terms = self._terms()
         currency = terms.currency
-        kpis = self.member_kpis(period, filters)
+        activity = self._one("kpis", period, filters)  # read once: the AOV lift needs it too
+        kpis = self._member_kpis(period, filters, activity)
         points = self.points(period, filters)
         matched, estimate = attribution.attributable_revenue(
-            self._queries, period, filters, window_days, *self._horizon_and_currency()
+            self._queries, period, filters, window_days, *self._horizon_and_currency(), activity
         )
         programme = ProgrammeRoi(
             period=period,

@@ -2,10 +2,10 @@
 
 The engine is the analytics store's port (``application/analytics/ports.py``,
 ``AnalyticsQueries``): DuckDB over the Parquet export, or Spark over the same
-files; the report's queries are named there (``cohort_sizes``,
-``cohort_activity``, ``rfm``, ``points_by_month``) beside the KPIs it also reads
-(``kpis``). It never reads the transactional tables; the lifetime values it charts
-come from the CLV models (``application/analytics/clv.py``), handed over as a callable.
+files; the report's queries are named there (``cohort_activity``, ``rfm``,
+``points_by_month``) beside the KPIs it also reads (``kpis``). It never reads the
+transactional tables; the lifetime values it charts come from the CLV models
+(``application/analytics/clv.py``), handed over as a callable.
 """
 
 from __future__ import annotations

@@ -48,10 +48,6 @@ def _day(value: object) -> date:
     return value
 
 
-def cohort_sizes(engine: AnalyticsQueries, p: Mapping[str, object]) -> dict[date, int]:
-    return {_day(r["cohort_month"]): int(r["members"]) for r in engine.run("cohort_sizes", p)}
-
-
 def cohort_activity(engine: AnalyticsQueries, p: Mapping[str, object]) -> list[CohortActivity]:
     return [
         CohortActivity(

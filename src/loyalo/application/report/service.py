@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from loyalo.application.analytics import attribution
-from loyalo.application.analytics.ports import AnalyticsQueries
+from loyalo.application.analytics.ports import AnalyticsQueries, Row
 from loyalo.application.context import AppContext
 from loyalo.application.report import readings
 from loyalo.application.report.ports import Export, LifetimeValues, ObservedUntil
@@ -24,7 +24,7 @@ from loyalo.domain.analytics.joining import JoiningSpend
 from loyalo.domain.errors import ModelNotEstimable
 from loyalo.domain.money import Money
 from loyalo.domain.programme.terms import ProgrammeTerms
-from loyalo.domain.report.cohorts import CohortMonth, cohort_triangle
+from loyalo.domain.report.cohorts import CohortMonth, cohort_sizes, cohort_triangle
 from loyalo.domain.report.data import ReportData, Table, Tile
 from loyalo.domain.report.rfm import MemberRfm, segment_totals
 
@@ -100,8 +100,9 @@ class ReportService:
         joining = attribution.spend_around_joining(
             engine, period, filters, window_days, seen, currency
         )
+        (activity,) = engine.run("kpis", p)
         _, estimate = attribution.attributable_revenue(
-            engine, period, filters, window_days, seen, currency
+            engine, period, filters, window_days, seen, currency, activity
         )
         return ReportData(
             title=title or "Loyalty programme report",
@@ -109,7 +110,7 @@ class ReportService:
             last=period.last_day,
             currency=currency,
             tiles=(
-                *_tiles(engine, p, points, terms),
+                *_tiles(activity, points, terms),
                 Tile("members_joined", "members who joined", len(joining.members)),
                 Tile("attributable_revenue", "attributable revenue (estimate)", estimate.revenue),
             ),
@@ -162,8 +163,8 @@ class ReportService:
 def cohort_months(
     engine: AnalyticsQueries, period: Period, p: Mapping[str, object]
 ) -> list[CohortMonth]:
-    sizes = readings.cohort_sizes(engine, p)
-    return cohort_triangle(sizes, readings.cohort_activity(engine, p), period.last_day)
+    activity = readings.cohort_activity(engine, p)
+    return cohort_triangle(cohort_sizes(activity), activity, period.last_day)
 
 
 def cohort_table(rows: list[CohortMonth]) -> Table:
@@ -239,13 +240,7 @@ def _liability(points: PointsHistory, terms: ProgrammeTerms) -> Table:
     return Table("liability", ("month", "outstanding_points", "liability_minor"), rows)
 
 
-def _tiles(
-    engine: AnalyticsQueries,
-    p: Mapping[str, object],
-    points: PointsHistory,
-    terms: ProgrammeTerms,
-) -> tuple[Tile, ...]:
-    (kpis,) = engine.run("kpis", p)
+def _tiles(kpis: Row, points: PointsHistory, terms: ProgrammeTerms) -> tuple[Tile, ...]:
     orders, revenue = int(kpis["orders"]), Money(int(kpis["revenue_minor"]), terms.currency)
     closing = points.closing()
     outstanding = closing[-1] if closing else points.opening

@@ -1,8 +1,9 @@
 """Monthly acquisition cohorts: a member joins the cohort of the month of their first purchase.
 
-The queries count, for each cohort and each month since acquisition, the
-members who bought and what they spent; this module makes the full triangle of
-it (a month nobody bought in is a zero, not a gap) and the retention share.
+The query counts, for each cohort and each month since acquisition, the
+members who bought and what they spent; this module reads the cohorts' sizes
+from it, makes the full triangle (a month nobody bought in is a zero, not a gap)
+and the retention share.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def months_between(first: date, later: date) -> int:
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
+
+
+def cohort_sizes(activity: Iterable[CohortActivity]) -> dict[date, int]:
+    """Each cohort's size: its members all bought in its own month (``months_since`` 0)."""
+    return {a.cohort_month: a.active_members for a in activity if a.months_since == 0}
 
 
 def cohort_triangle(

@@ -45,26 +45,25 @@ FROM e
 
 def render_redeemers(p: Mapping[str, object]) -> str:
     """Who redeemed in the period, and who could have: a positive wallet at its start, or
-    points reaching the wallet during it."""
+    points reaching the wallet during it. One pass: each member's postings grouped once."""
     start, end = p["start"], p["end"]
+    period = within("x.occurred_at", start, end)
     return f"""
-WITH {_postings(p)},
-opening AS (
-  SELECT member_id FROM e
-  WHERE account = 'wallet' AND occurred_at < {timestamp(start)}
-  GROUP BY member_id HAVING SUM(points) > 0
-),
-credited AS (
-  SELECT DISTINCT member_id FROM e
-  WHERE account = 'wallet' AND points > 0 AND {within("occurred_at", start, end)}
-),
-able AS (SELECT member_id FROM opening UNION SELECT member_id FROM credited),
-redeemed AS (
-  SELECT DISTINCT member_id FROM e
-  WHERE kind IN ('commit', 'redeem') AND account = 'redemption' AND points > 0
-    AND {within("occurred_at", start, end)}
+WITH m AS ({members_scope(p)}),
+each AS (
+  SELECT x.member_id,
+    SUM(CASE WHEN x.account = 'wallet' AND x.occurred_at < {timestamp(start)}
+      THEN x.points ELSE 0 END) AS opening,
+    MAX(CASE WHEN x.account = 'wallet' AND x.points > 0 AND {period}
+      THEN 1 ELSE 0 END) AS credited,
+    MAX(CASE WHEN x.kind IN ('commit', 'redeem') AND x.account = 'redemption' AND x.points > 0
+      AND {period} THEN 1 ELSE 0 END) AS redeemed
+  FROM postings x {in_scope(p, "x")}
+  WHERE x.account IN ('wallet', 'redemption') AND {sale_conditions(p, "x")}
+  GROUP BY x.member_id
 )
-SELECT a.members_able, r.members_redeeming
-FROM (SELECT COUNT(*) AS members_able FROM able) a
-CROSS JOIN (SELECT COUNT(*) AS members_redeeming FROM redeemed) r
+SELECT
+  COALESCE(SUM(CASE WHEN opening > 0 OR credited = 1 THEN 1 ELSE 0 END), 0) AS members_able,
+  COALESCE(SUM(redeemed), 0) AS members_redeeming
+FROM each
 """

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from loyalo.adapters.analytics.queries.literals import (
+    in_scope,
     members_scope,
     sale_conditions,
     timestamp,
@@ -21,45 +22,31 @@ from loyalo.adapters.analytics.queries.points import MEMBER_ACCOUNTS
 from loyalo.domain.report.rfm import SCORES
 
 
-def _purchases(p: Mapping[str, object]) -> str:
-    """The filtered members' purchases (channel, store, tier, flag), of all time."""
-    return f"""m AS ({members_scope(p)}),
-p AS (
-  SELECT p.member_id, p.occurred_at, p.paid_minor
-  FROM purchases p JOIN m ON p.member_id = m.member_id
-  WHERE {sale_conditions(p, "p")}
-),
-firsts AS (
-  SELECT member_id, CAST(date_trunc('month', MIN(occurred_at)) AS DATE) AS cohort_month,
-    MIN(occurred_at) AS first_at
-  FROM p GROUP BY member_id
+def render_cohort_activity(p: Mapping[str, object]) -> str:
+    """The cohorts acquired in the period (members by month of first purchase) and what their
+    members bought in each month since, up to the end of the period.
+
+    Each member's purchases are grouped by month once and the cohort is the first of those
+    months, so a member counts once per month without a COUNT(DISTINCT). A cohort's size is
+    its row with ``months_since`` 0, since every member bought in it (``cohort_sizes``)."""
+    return f"""
+WITH m AS ({members_scope(p)}),
+monthly AS (
+  SELECT p.member_id, year(p.occurred_at) * 12 + month(p.occurred_at) AS month_no,
+    MIN(p.occurred_at) AS first_at, SUM(p.paid_minor) AS revenue_minor
+  FROM purchases p {in_scope(p, "p")}
+  WHERE {sale_conditions(p, "p")} AND p.occurred_at < {timestamp(p["end"])}
+  GROUP BY p.member_id, year(p.occurred_at) * 12 + month(p.occurred_at)
 ),
 cohort AS (
-  SELECT member_id, cohort_month FROM firsts WHERE {within("first_at", p["start"], p["end"])}
-)"""
-
-
-def render_cohort_sizes(p: Mapping[str, object]) -> str:
-    """Members per month of first purchase, for the cohorts acquired in the period."""
-    return f"""
-WITH {_purchases(p)}
-SELECT cohort_month, COUNT(*) AS members FROM cohort GROUP BY cohort_month ORDER BY cohort_month
-"""
-
-
-def render_cohort_activity(p: Mapping[str, object]) -> str:
-    """What those cohorts' members bought in each month since, up to the end of the period."""
-    return f"""
-WITH {_purchases(p)}
-SELECT c.cohort_month,
-  (year(p.occurred_at) - year(c.cohort_month)) * 12
-    + month(p.occurred_at) - month(c.cohort_month) AS months_since,
-  COUNT(DISTINCT p.member_id) AS active_members,
-  SUM(p.paid_minor) AS revenue_minor
-FROM cohort c JOIN p ON p.member_id = c.member_id
-WHERE p.occurred_at < {timestamp(p["end"])}
-GROUP BY c.cohort_month,
-  (year(p.occurred_at) - year(c.cohort_month)) * 12 + month(p.occurred_at) - month(c.cohort_month)
+  SELECT member_id, MIN(month_no) AS cohort_no,
+    CAST(date_trunc('month', MIN(first_at)) AS DATE) AS cohort_month
+  FROM monthly GROUP BY member_id HAVING MIN(first_at) >= {timestamp(p["start"])}
+)
+SELECT c.cohort_month, o.month_no - c.cohort_no AS months_since,
+  COUNT(*) AS active_members, SUM(o.revenue_minor) AS revenue_minor
+FROM cohort c JOIN monthly o ON o.member_id = c.member_id
+GROUP BY c.cohort_month, o.month_no - c.cohort_no
 ORDER BY 1, 2
 """
 
@@ -80,12 +67,13 @@ def _score(below: str) -> str:
 def render_rfm(p: Mapping[str, object]) -> str:
     """Each member who bought in the period: last purchase, purchases, spend, and their scores."""
     return f"""
-WITH {_purchases(p)},
+WITH m AS ({members_scope(p)}),
 w AS (
-  SELECT member_id, MAX(occurred_at) AS last_at, COUNT(*) AS frequency,
-    SUM(paid_minor) AS monetary_minor
-  FROM p WHERE {within("occurred_at", p["start"], p["end"])}
-  GROUP BY member_id
+  SELECT p.member_id, MAX(p.occurred_at) AS last_at, COUNT(*) AS frequency,
+    SUM(p.paid_minor) AS monetary_minor
+  FROM purchases p {in_scope(p, "p")}
+  WHERE {sale_conditions(p, "p")} AND {within("p.occurred_at", p["start"], p["end"])}
+  GROUP BY p.member_id
 ),
 ranked AS (
   SELECT member_id, last_at, frequency, monetary_minor, COUNT(*) OVER () AS n,
@@ -113,7 +101,7 @@ e AS (
   SELECT x.account, x.points,
     CASE WHEN x.occurred_at < {timestamp(start)} THEN NULL
       ELSE CAST(date_trunc('month', x.occurred_at) AS DATE) END AS bucket
-  FROM postings x JOIN m ON x.member_id = m.member_id
+  FROM postings x {in_scope(p, "x")}
   WHERE {sale_conditions(p, "x")} AND x.occurred_at < {timestamp(end)}
 )
 SELECT bucket,
