@@ -25,9 +25,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from loyalo.adapters.analytics.compaction import NEVER
 from loyalo.adapters.analytics.parquet import ParquetWarehouse
 from loyalo.adapters.analytics.schema import SCHEMAS
-from loyalo.application.analytics.ports import Staged
+from loyalo.application.analytics.ports import Marks, Staged
 
 CHUNK = 1_000_000
 YEAR_START = np.datetime64("2025-01-01T00:00:00", "us")
@@ -100,7 +101,7 @@ class Generator:
     def __init__(self, root: Path, keys: str, seed: int) -> None:
         if keys not in KEYS:
             raise ValueError(f"keys must be one of {KEYS}")
-        self.warehouse = ParquetWarehouse(root)
+        self.warehouse = ParquetWarehouse(root, compaction=NEVER)  # its parts as written
         self.keys = Keys(keys)
         self.schemas = int_schemas() if keys == "int" else SCHEMAS
         self.rng = np.random.default_rng(seed)
@@ -279,4 +280,4 @@ def generate(
         offset += count
     made.events(total // 10, member_ids)
     made.non_member_sales(total // 5)
-    made.warehouse.publish(made.staged, ["members"], datetime.now(UTC), marks={})  # no database
+    made.warehouse.publish(made.staged, ["members"], datetime.now(UTC), Marks())  # no database

@@ -37,6 +37,10 @@ def test_export_twice_writes_each_purchase_once(
     assert store.rows("SELECT COUNT(*) AS n, SUM(paid_minor) AS s FROM purchases") == [
         {"n": 8, "s": 33_000}
     ]
+    sale(container, shop.a, 500, "pos", "s1", "CLI2")
     table = runner.invoke(app, ["analytics", "export"], env=env)
     assert table.exit_code == 0, table.output
-    assert "members" in table.stdout
+    assert "purchases" in table.stdout
+    idle = runner.invoke(app, ["analytics", "export"], env=env)
+    assert idle.exit_code == 0, idle.output
+    assert "Nothing new" in idle.stdout

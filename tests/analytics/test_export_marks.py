@@ -24,7 +24,7 @@ from loyalo.adapters.storage.analytics import SqlAnalyticsSource
 from loyalo.adapters.storage.tables import JournalEntryRow, PostingRow, PurchaseRow
 from loyalo.adapters.storage.unit_of_work import SqlUnitOfWork
 from loyalo.application.analytics.export import AnalyticsExporter
-from loyalo.application.analytics.ports import MARKED_TABLES, ExportMark, Staged
+from loyalo.application.analytics.ports import MARKED_TABLES, ExportMark, Marks, Staged
 from loyalo.bootstrap.container import Container
 from tests.analytics.support import START, build_shop, sale
 from tests.support.clock import FakeClock
@@ -153,7 +153,7 @@ def test_a_warehouse_exported_before_marks_is_brought_up_to_date_once(
     container.analytics.export()
     warehouse = container.analytics_store.warehouse
     _forget_marks(warehouse)
-    assert warehouse.marks() == {}
+    assert warehouse.marks() == Marks()
     sale(container, shop.a, 1_500, "pos", "s1", "U1")
     sale(container, shop.e, 2_500, "web", "e1", "U2")
     counted = Counted(container)
@@ -168,7 +168,7 @@ def test_a_warehouse_exported_before_marks_is_brought_up_to_date_once(
         "purchases": (9, 9),
         "postings": (database["postings"], database["postings"]),
     }
-    assert set(warehouse.marks()) == set(MARKED_TABLES)
+    assert set(warehouse.marks().tables) == set(MARKED_TABLES)
 
     sale(container, shop.b, 500, "pos", "s1", "U3")
     since, everything, parquet = counted.export()

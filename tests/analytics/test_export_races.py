@@ -83,3 +83,77 @@ def test_exports_during_purchases_hold_every_row_once(racing: Container) -> None
     assert {row["member_id"]: row["points"] for row in wallets} == {
         member: points for member, points in balances.items() if points
     }
+
+
+def test_exports_during_member_changes_end_with_every_member_as_stored(racing: Container) -> None:
+    """Flags changed and tiers reached by purchases on other threads while exports run: the
+    marker misses none, whatever order the transactions commit in."""
+    levels = [
+        {"id": "bronze", "name": "Bronze", "threshold": 0},
+        {"id": "silver", "name": "Silver", "threshold": 20000},
+    ]
+    apply(
+        racing,
+        currency="PLN",
+        earning={"points": 1, "per": "1.00"},
+        tiers={"metric": "money_spent", "window": "lifetime", "levels": levels},
+    )
+    members = [enrol(racing) for _ in range(MEMBERS * 2)]
+    receipts = itertools.count()
+    done = threading.Event()
+    exports: list[int] = []
+
+    def write(seed: int) -> None:
+        chance = random.Random(seed)
+        for _ in range(PURCHASES_EACH):
+            member = chance.choice(members)
+            if chance.random() < 0.5:
+                flags = chance.sample(["vip", "b2b", "staff"], chance.randint(0, 2))
+                with racing.ctx.uow() as uow:
+                    racing.members.update(
+                        uow, f"id:{member.member_id}", {"attributes": {"flags": flags}}
+                    )
+                    uow.commit()
+            else:
+                sale(
+                    racing,
+                    member,
+                    chance.randint(1_000, 9_000_00),
+                    "pos",
+                    "s1",
+                    f"T{next(receipts)}",
+                )
+
+    def export_until_done() -> None:
+        while not done.is_set():
+            exports.append(racing.analytics.export().rows.get("members", 0))
+
+    with ThreadPoolExecutor(WRITERS + 1) as pool:
+        exporter = pool.submit(export_until_done)
+        writers = [pool.submit(write, seed) for seed in range(WRITERS)]
+        for writer in writers:
+            writer.result()
+        done.set()
+        exporter.result()
+    racing.analytics.export()
+
+    assert len(exports) >= 2
+    assert any(exports)  # the exports really rewrote members meanwhile
+    with racing.engine.connect() as connection:
+        stored = connection.execute(
+            text(
+                "SELECT m.member_id, COALESCE(t.tier_id, 'bronze'), m.attributes "
+                "FROM members m LEFT JOIN member_tiers t ON t.member_id = m.member_id"
+            )
+        ).all()
+    expected = {
+        member: (
+            tier,
+            "".join(f"|{flag}" for flag in sorted(attributes.get("flags", [])))
+            + ("|" if attributes.get("flags") else ""),
+        )
+        for member, tier, attributes in stored
+    }
+    rows = racing.analytics_store.rows("SELECT member_id, tier_id, flags FROM members")
+    assert {r["member_id"]: (r["tier_id"], r["flags"]) for r in rows} == expected
+    assert {tier for tier, _ in expected.values()} == {"bronze", "silver"}

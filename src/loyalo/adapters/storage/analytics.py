@@ -200,6 +200,12 @@ class SqlAnalyticsSource(SqlRepository):
                 "flags": flags_text(row.attributes),
             }
 
+    def members_mark(self) -> ExportMark:
+        return self._positions.members_mark()
+
+    def members_changed(self, mark: ExportMark) -> bool:
+        return self._positions.members_changed(mark)
+
     def _rows(self, query: Select[Any], keys: Sequence[str]) -> list[Row]:
         return [dict(row._mapping) for row in self._db.execute(query, {"keys": list(keys)})]
 

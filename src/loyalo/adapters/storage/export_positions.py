@@ -19,6 +19,16 @@ opaque to it. What they mean depends on the engine:
   that committed before it, exported now); the next export reads ``txid >= H``
   and leaves the band out. The witness is the cluster's system identifier: a
   ``txid`` means nothing in another cluster, where the mark is not trusted.
+
+The members dimension is mutable, so it has no position of its own: the export
+rewrites it whole, and only when the rows it is read from may have changed since
+its mark (migration 0016). On SQLite the mark is the token of ``export_changes``,
+which triggers replace on every such write. On PostgreSQL it is a horizon and a
+band as above, over ``members.txid`` and ``member_tiers.txid`` (stamped on insert,
+and by a trigger on an update of a column the export reads), where the band holds
+*row versions* (``table:key@txid``): a row updated again gets a new ``txid`` and is
+seen, though its key is in the band. A deletion leaves no row to stamp, so it
+replaces the ``export_changes`` token, which the witness carries.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from loyalo.adapters.storage.tables import (
     PurchaseReturnRow,
     PurchaseRow,
 )
+from loyalo.adapters.storage.tables_export import ExportChangeRow
 from loyalo.application.analytics.ports import ExportMark
 
 _TABLES: dict[str, Table] = {
@@ -44,8 +55,17 @@ _TABLES: dict[str, Table] = {
     "non_member_sales": cast(Table, NonMemberSaleRow.__table__),
     "postings": cast(Table, JournalEntryRow.__table__),  # by journal entry
 }
-TXID_TABLES = tuple(table.name for table in _TABLES.values())
-"""The tables that carry ``txid`` on PostgreSQL (migration 0015), and only there."""
+MEMBER_TXID_TABLES = ("members", "member_tiers")
+TXID_TABLES = (*(table.name for table in _TABLES.values()), *MEMBER_TXID_TABLES)
+"""The tables that carry ``txid`` on PostgreSQL (migrations 0015 and 0016), and only there."""
+
+_TOKEN = select(ExportChangeRow.token).where(ExportChangeRow.name == "members")
+_MEMBER_VERSIONS = text(
+    "SELECT 'members', member_id, txid::text FROM members "
+    "WHERE txid >= CAST(:position AS xid8) "
+    "UNION ALL SELECT 'member_tiers', member_id, txid::text FROM member_tiers "
+    "WHERE txid >= CAST(:position AS xid8)"
+)
 
 
 def sale_key(run_id: str, line_no: int) -> str:
@@ -95,6 +115,12 @@ class SqlitePositions:
         query = select(*_key_columns(table)).where(rowid >= mark.position).order_by(rowid)
         return _outside(table, self._db.execute(query), mark.band)
 
+    def members_mark(self) -> ExportMark:
+        return ExportMark(position=0, witness=f"token:{_token(self._db)}")
+
+    def members_changed(self, mark: ExportMark) -> bool:
+        return mark.witness != self.members_mark().witness
+
     @property
     def _db(self) -> Connection:
         return self._session.connection()
@@ -125,6 +151,16 @@ class PostgresPositions:
     def keys_since(self, table: str, mark: ExportMark) -> list[str]:
         return self._keys_from(table, mark.position, mark.band)
 
+    def members_mark(self) -> ExportMark:
+        horizon = self.horizon()
+        versions = frozenset(self._member_versions(horizon))
+        return ExportMark(position=horizon, band=versions, witness=self._members_witness())
+
+    def members_changed(self, mark: ExportMark) -> bool:
+        if mark.witness != self._members_witness() or mark.position > self.horizon():
+            return True
+        return any(version not in mark.band for version in self._member_versions(mark.position))
+
     def horizon(self) -> int:
         """The oldest transaction still running when the snapshot was taken."""
         if self._horizon is None:
@@ -138,6 +174,15 @@ class PostgresPositions:
             self._cluster = str(self._db.execute(query).scalar_one())
         return f"xid:{self._cluster}"
 
+    def _members_witness(self) -> str:
+        return f"{self._witness()}/token:{_token(self._db)}"
+
+    def _member_versions(self, position: int) -> list[str]:
+        """The member and tier rows written by transactions from ``position`` on, visible
+        here, as ``table:member_id@txid``."""
+        found = self._db.execute(_MEMBER_VERSIONS, {"position": str(position)})
+        return [f"{table}:{member}@{txid}" for table, member, txid in found]
+
     def _keys_from(self, table: str, position: int, band: frozenset[str]) -> list[str]:
         name = _TABLES[table].name
         since = text(f"{name}.txid >= CAST(:position AS xid8)").bindparams(position=str(position))
@@ -150,6 +195,11 @@ class PostgresPositions:
 
 
 _EMPTY = "rowid:"
+
+
+def _token(db: Connection) -> str:
+    """The members' change token ("": none, a state of its own until the next change)."""
+    return db.execute(_TOKEN).scalar_one_or_none() or ""
 
 
 def _rowid(table: str) -> Any:

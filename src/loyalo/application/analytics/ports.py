@@ -20,7 +20,7 @@ MARKED_TABLES = ("purchases", "returns", "events", "non_member_sales", "postings
 CHILD_TABLES = {"purchases": "purchase_lines", "returns": "return_lines"}
 """Rows written with their parent, in the same part: a purchase's lines, a return's lines."""
 DIMENSION_TABLES = ("members",)
-"""Small and mutable: rewritten whole by every export."""
+"""Small and mutable: rewritten whole by an export that finds it changed (``MembersMark``)."""
 TABLES = (
     "purchases",
     "purchase_lines",
@@ -47,6 +47,29 @@ class ExportMark:
     position: int
     band: frozenset[str] = frozenset()
     witness: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MembersMark:
+    """What the members dimension in the sink was exported from.
+
+    ``changes`` is the store's change marker for the rows the dimension is read from
+    (members and their stored tiers), as the source gave it; ``tiers`` the programme's
+    tier levels in order (a member without a stored tier, or with one the programme no
+    longer has, is exported at the first level); ``digest`` a digest of the rows written.
+    """
+
+    changes: ExportMark
+    tiers: tuple[str, ...] | None
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """Everything the sink publishes about where the export stands."""
+
+    tables: Mapping[str, ExportMark] = field(default_factory=dict)
+    members: MembersMark | None = None
 
 
 class AnalyticsSource(Protocol):
@@ -80,7 +103,18 @@ class AnalyticsSource(Protocol):
         """The rows of ``table`` with these keys, and of its child table, by table name."""
         ...
 
-    def members(self) -> Iterator[Row]: ...
+    def members(self) -> Iterator[Row]:
+        """Every member with the stored tier (None: none stored), in ``member_id`` order."""
+        ...
+
+    def members_mark(self) -> ExportMark:
+        """The change marker of the members and their stored tiers at this snapshot."""
+        ...
+
+    def members_changed(self, mark: ExportMark) -> bool:
+        """Whether a member or a stored tier may have changed since ``mark`` was given
+        (True as well when the store cannot tell: a mark it does not recognise)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +124,21 @@ class Staged:
     table: str
     name: str
     rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Compaction:
+    """One table's small parts rewritten into fewer: the parts visible before and after,
+    and the rows rewritten (the same rows, in the same order)."""
+
+    table: str
+    parts_before: int
+    parts_after: int
+    rows: int
+
+
+CompactionProgress = Callable[[str, int, int], None]
+"""Told a table's name, the small parts merged so far and how many it merges, as it goes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +157,7 @@ class AnalyticsSink(Protocol):
         ...
 
     def state(self) -> ExportState: ...
-    def marks(self) -> dict[str, ExportMark]:
+    def marks(self) -> Marks:
         """The marks published with the visible parts (none: a sink the export never marked)."""
         ...
 
@@ -117,17 +166,24 @@ class AnalyticsSink(Protocol):
         ...
 
     def stage(self, table: str, rows: Sequence[Row]) -> Staged: ...
+    def discard(self, staged: Sequence[Staged]) -> None:
+        """Remove parts staged but not to be published."""
+        ...
+
     def publish(
-        self,
-        staged: Sequence[Staged],
-        replaced: Sequence[str],
-        at: datetime,
-        marks: Mapping[str, ExportMark],
-    ) -> None:
+        self, staged: Sequence[Staged], replaced: Sequence[str], at: datetime, marks: Marks
+    ) -> list[Compaction]:
         """Make the staged parts and the marks visible, all at once or not at all.
 
-        The parts of a table named in ``replaced`` take the place of its previous parts.
+        The parts of a table named in ``replaced`` take the place of its previous parts. A
+        table whose small parts have piled up has them rewritten into one in the same step
+        (the compactions made are returned).
         """
+        ...
+
+    def compact(self, at: datetime, progress: CompactionProgress | None = None) -> list[Compaction]:
+        """Rewrite every table's small parts into as few as they fill, at once or not at all;
+        the data and the marks stay as they are."""
         ...
 
 
@@ -146,8 +202,14 @@ ExportProgress = Callable[[str, int], None]
 
 @dataclass(slots=True)
 class ExportReport:
+    """What one export wrote: rows per table, and whether it published anything at all (an
+    export that finds nothing new writes no file); ``exported_at``: the store holds what was
+    committed by then."""
+
     rows: dict[str, int] = field(default_factory=dict)
     exported_at: datetime | None = None
+    published: bool = False
+    compacted: list[Compaction] = field(default_factory=list)
 
     @property
     def total(self) -> int:

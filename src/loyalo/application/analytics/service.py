@@ -12,6 +12,8 @@ from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import (
     AnalyticsQueries,
     AnalyticsSink,
+    Compaction,
+    CompactionProgress,
     ExportProgress,
     ExportReport,
     ExportState,
@@ -46,7 +48,6 @@ class AnalyticsService:
         costs: CostsDocument | None = None,
     ) -> None:
         self._ctx = ctx
-        self._sink = sink
         self._queries = queries
         self._costs = costs or CostsDocument()
         self._exporter = AnalyticsExporter(ctx, sink)
@@ -54,9 +55,13 @@ class AnalyticsService:
     def export(self, progress: ExportProgress | None = None) -> ExportReport:
         return self._exporter.run(progress)
 
+    def compact(self, progress: CompactionProgress | None = None) -> list[Compaction]:
+        """Merge every table's small Parquet parts now (exports also do it when they pile up)."""
+        return self._exporter.compact(progress)
+
     def freshness(self) -> ExportState:
-        """When the store was last exported, and the rows of each table."""
-        return self._sink.state()
+        """Up to when the store holds what was committed, and the rows of each table."""
+        return self._exporter.freshness()
 
     def member_kpis(self, period: Period, filters: KpiFilters) -> MemberKpis:
         return self._member_kpis(period, filters, self._one("kpis", period, filters))
@@ -140,7 +145,7 @@ class AnalyticsService:
 
     def _horizon_and_currency(self) -> tuple[datetime | None, str]:
         """When the store was exported (what a window must have reached), and the currency."""
-        return self._sink.state().exported_at, self._terms().currency
+        return self.freshness().exported_at, self._terms().currency
 
     def _one(self, name: str, period: Period, filters: KpiFilters) -> Row:
         (row,) = self._run(name, period, filters)
