@@ -6,7 +6,7 @@ from datetime import date
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import approx_fprime  # type: ignore[import-untyped]
 
@@ -66,8 +66,14 @@ def regular_parameters(draw: st.DrawFn) -> BgNbdParameters:
     return BgNbdParameters(r=draw(positive), alpha=draw(positive), a=a, b=b)
 
 
+R_EQUALS_A = BgNbdParameters(
+    r=0.7630855554116418, alpha=0.125, a=0.7630855554116418, b=5.8982396818314635
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(regular_parameters(), customers())
+@example(R_EQUALS_A, (0.0, 0.0, 0.0))  # scipy's hyp2f1 has no value for either form at 104
 def test_expected_purchases_grow_with_the_horizon(
     params: BgNbdParameters, customer: tuple[float, float, float]
 ) -> None:
@@ -78,6 +84,24 @@ def test_expected_purchases_grow_with_the_horizon(
         assert np.isfinite(series).all()
         assert series[0] == pytest.approx(0.0, abs=1e-12)
         assert np.all(np.diff(series) >= -1e-9 * np.maximum(1.0, np.abs(series[1:])))
+
+
+def test_where_scipy_has_no_value_the_expectation_is_that_of_its_neighbours() -> None:
+    """r = a, no repeat purchase, a long horizon: both closed forms are 0/0 for scipy."""
+    horizons = np.array([104.0])
+    one = (np.array([0.0]), np.array([0.0]), np.array([0.0]))
+    at_r = bgnbd.conditional_expected_purchases(R_EQUALS_A, horizons, *one)[0]
+    near = [
+        bgnbd.conditional_expected_purchases(
+            BgNbdParameters(R_EQUALS_A.r * factor, R_EQUALS_A.alpha, R_EQUALS_A.a, R_EQUALS_A.b),
+            horizons,
+            *one,
+        )[0]
+        for factor in (1 - 1e-4, 1 + 1e-4)
+    ]
+    assert np.isfinite(at_r)
+    assert min(near) <= at_r <= max(near)
+    assert at_r == pytest.approx(sum(near) / 2, rel=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from loyalo.domain.analytics.clv.summary import FloatArray
 from loyalo.domain.errors import ModelNotEstimable
 
 _START = np.log(np.array([1.0, 1.0, 1.0, 1.0]))
+NUDGE = 1e-7  # relative step in r where scipy has no formula at r itself (_one_minus_tail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +151,26 @@ def _one_minus_tail(params: BgNbdParameters, z: FloatArray, x: FloatArray | floa
     2F1(r+x, b+x; c; z) = (1-z)^(a-1-r-x) · 2F1(a+b-1-r, a-1; c; z), so the product is
     (1-z)^(a-1) · 2F1(a+b-1-r, a-1; a+b+x-1; z): no power underflows while the series
     overflows, for any x and horizon. Where c - a - b of the transformed series is an
-    integer, scipy's hyp2f1 gives NaN, and the direct form is used there.
+    integer, scipy's hyp2f1 gives NaN, and the direct form is used there. Where both are
+    integers (r = a and x = 0, say) and z is near 1, scipy has no formula for either: the
+    function is smooth in r, so it is the mean of its values a relative 1e-7 either side
+    (an error of the order of 1e-14, far below any figure shown).
     """
-    r, a, b = params.r, params.a, params.b
+    tail = _tail(params.r, params.a, params.b, z, x)
+    stuck = ~np.isfinite(tail)
+    if stuck.any():
+        nudge = params.r * NUDGE
+        around = _tail(params.r + nudge, params.a, params.b, z, x)
+        around = (around + _tail(params.r - nudge, params.a, params.b, z, x)) / 2.0
+        tail = np.where(stuck, around, tail)
+    return np.asarray(1.0 - tail)
+
+
+def _tail(r: float, a: float, b: float, z: FloatArray, x: FloatArray | float) -> FloatArray:
     with np.errstate(invalid="ignore", over="ignore"):
         euler = (1.0 - z) ** (a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z)
         direct = (1.0 - z) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1.0, z)
-    return np.asarray(1.0 - np.where(np.isfinite(euler), euler, direct))
+    return np.asarray(np.where(np.isfinite(euler), euler, direct))
 
 
 def _log_one_plus_dropout_odds(
