@@ -257,7 +257,7 @@ def _admin(*statements: str) -> None:
     admin.dispose()
 
 
-def _analyse(engine: Engine) -> None:
+def analyse(engine: Engine) -> None:
     """Statistics, as autovacuum keeps them on a database that grew over months: a bulk load
     read at once has none, and the planner then scans whole tables for a range of txid."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -296,7 +296,7 @@ def measure(args: argparse.Namespace, purchases: int, folder: Path) -> Figures:
         history = History(engine, args.members, args.seed)
         seeding, _ = timed(lambda: history.add(purchases))
         if args.engine == "postgresql":
-            _analyse(engine)
+            analyse(engine)
         container = build(Settings(data_dir=folder / label, database_url=url))
         with container.ctx.uow() as uow:
             programme = load_programme(EXAMPLE)

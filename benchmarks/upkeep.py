@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from benchmarks.export import EXAMPLE, History, database  # noqa: E402
+from benchmarks.export import EXAMPLE, History, analyse, database  # noqa: E402
 from loyalo.adapters.analytics.compaction import NEVER, CompactionPolicy  # noqa: E402
 from loyalo.adapters.analytics.parquet import ParquetWarehouse  # noqa: E402
 from loyalo.adapters.analytics.store import AnalyticsStore  # noqa: E402
@@ -197,8 +197,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         history = History(engine, args.members, args.seed)
         history.add(args.purchases)
         if args.engine == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("ANALYZE"))
+            analyse(engine)
         settings = Settings(data_dir=folder / "data", database_url=url)
         container = build(settings, clock=Ticking(args.every))
         with container.ctx.uow() as uow:

@@ -19,7 +19,7 @@ from tempfile import TemporaryDirectory
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, text
 
 from loyalo.adapters.analytics.parquet import ParquetWarehouse
 from loyalo.adapters.analytics.store import AnalyticsStore
@@ -33,7 +33,7 @@ from loyalo.domain.purchases.basket import Line
 from tests.analytics.support import sale
 from tests.programme.support import apply, enrol
 from tests.support.clock import FakeClock
-from tests.support.databases import PG_SERVER, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
 
 EARN = {"points": 1, "per": "1.00"}
 
@@ -196,15 +196,7 @@ def _purchase_ids(warehouse: ParquetWarehouse) -> dict[str, int]:
 def at_0014(postgres_url: str) -> Iterator[str]:
     """A database of its own, migrated to the revision before the export's positions."""
     name = f"loyalo_test_export_upgrade_{os.getpid()}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = f"{PG_SERVER}/{name}"
-    engine = create_engine(url)
-    upgrade(engine, "0014")
-    engine.dispose()
+    url = create_postgres_database(name, "0014")
     yield url
     drop_postgres_database(name)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,6 +29,27 @@ PURCHASES_EACH = 25
 MEMBERS = 5
 
 
+def export_while(racing: Container, write: Callable[[int], None], table: str) -> list[int]:
+    """Exports again and again while ``WRITERS`` threads run ``write`` (each with its seed),
+    then once more; the rows of ``table`` each export during the writes wrote."""
+    done = threading.Event()
+    exports: list[int] = []
+
+    def export_until_done() -> None:
+        while not done.is_set():
+            exports.append(racing.analytics.export().rows.get(table, 0))
+
+    with ThreadPoolExecutor(WRITERS + 1) as pool:
+        exporter = pool.submit(export_until_done)
+        writers = [pool.submit(write, seed) for seed in range(WRITERS)]
+        for writer in writers:
+            writer.result()
+        done.set()
+        exporter.result()
+    racing.analytics.export()
+    return exports
+
+
 @pytest.fixture
 def racing(postgres_url: str, tmp_path: Path) -> Iterator[Container]:
     settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=10)
@@ -41,8 +62,6 @@ def test_exports_during_purchases_hold_every_row_once(racing: Container) -> None
     apply(racing, currency="PLN", earning={"points": 1, "per": "1.00"})
     members = [enrol(racing) for _ in range(MEMBERS)]
     receipts = itertools.count()
-    done = threading.Event()
-    exports: list[int] = []
 
     def write(seed: int) -> None:
         chance = random.Random(seed)
@@ -50,18 +69,7 @@ def test_exports_during_purchases_hold_every_row_once(racing: Container) -> None
             member = chance.choice(members)
             sale(racing, member, chance.randint(100, 9_999), "pos", "s1", f"R{next(receipts)}")
 
-    def export_until_done() -> None:
-        while not done.is_set():
-            exports.append(racing.analytics.export().rows.get("purchases", 0))
-
-    with ThreadPoolExecutor(WRITERS + 1) as pool:
-        exporter = pool.submit(export_until_done)
-        writers = [pool.submit(write, seed) for seed in range(WRITERS)]
-        for writer in writers:
-            writer.result()
-        done.set()
-        exporter.result()
-    racing.analytics.export()
+    exports = export_while(racing, write, "purchases")
 
     assert len(exports) >= 2  # the exports really ran during the writes
     store = racing.analytics_store
@@ -100,8 +108,6 @@ def test_exports_during_member_changes_end_with_every_member_as_stored(racing: C
     )
     members = [enrol(racing) for _ in range(MEMBERS * 2)]
     receipts = itertools.count()
-    done = threading.Event()
-    exports: list[int] = []
 
     def write(seed: int) -> None:
         chance = random.Random(seed)
@@ -124,18 +130,7 @@ def test_exports_during_member_changes_end_with_every_member_as_stored(racing: C
                     f"T{next(receipts)}",
                 )
 
-    def export_until_done() -> None:
-        while not done.is_set():
-            exports.append(racing.analytics.export().rows.get("members", 0))
-
-    with ThreadPoolExecutor(WRITERS + 1) as pool:
-        exporter = pool.submit(export_until_done)
-        writers = [pool.submit(write, seed) for seed in range(WRITERS)]
-        for writer in writers:
-            writer.result()
-        done.set()
-        exporter.result()
-    racing.analytics.export()
+    exports = export_while(racing, write, "members")
 
     assert len(exports) >= 2
     assert any(exports)  # the exports really rewrote members meanwhile

@@ -16,7 +16,7 @@ from loyalo.bootstrap.settings import Settings
 from tests.analytics.test_export_members import TIERS
 from tests.programme.support import apply, buy, enrol
 from tests.support.clock import FakeClock
-from tests.support.databases import PG_SERVER, drop_postgres_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
 
 EARN = {"points": 1, "per": "1.00"}
 
@@ -26,18 +26,13 @@ def at_0015(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own, migrated to the revision before the members' marker."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'at-0015.db'}"
+        engine = create_engine(url)
+        upgrade(engine, "0015")
+        engine.dispose()
     else:
         request.getfixturevalue("_postgres_url")  # skipped, or failed in CI, without PostgreSQL
         name = f"loyalo_test_members_marker_{os.getpid()}"
-        admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = f"{PG_SERVER}/{name}"
-    engine = create_engine(url)
-    upgrade(engine, "0015")
-    engine.dispose()
+        url = create_postgres_database(name, "0015")
     yield url
     if request.param == "postgresql":
         drop_postgres_database(name)

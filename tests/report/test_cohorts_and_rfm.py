@@ -20,6 +20,7 @@ from datetime import date
 
 import pytest
 
+from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.report import readings
 from loyalo.application.report.service import rfm_table
 from loyalo.bootstrap.container import Container
@@ -91,7 +92,7 @@ def test_cohort_sizes_read_from_the_activity_equal_a_count_by_first_purchase(
     month. It equals counting members by the month of their first purchase, as before."""
     container.analytics.export()
     store = container.analytics_store
-    activity = readings.cohort_activity(store, readings.parameters(QUARTER, filters))
+    activity = readings.cohort_activity(store, query_parameters(QUARTER, filters))
 
     counted = store.rows(FIRST_PURCHASE_MONTHS.format(where=where))
 

@@ -32,7 +32,8 @@ def postgres_available() -> bool:
     return True
 
 
-def create_postgres_database(name: str) -> str:
+def create_postgres_database(name: str, revision: str = "head") -> str:
+    """A new, empty database ``name`` (dropped first if it exists), migrated to ``revision``."""
     admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -40,7 +41,7 @@ def create_postgres_database(name: str) -> str:
     admin.dispose()
     url = f"{PG_SERVER}/{name}"
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, revision)
     engine.dispose()
     return url
 

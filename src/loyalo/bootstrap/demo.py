@@ -39,6 +39,7 @@ from loyalo.adapters.storage.tables import (
 )
 from loyalo.application.adjustments import AdjustmentCommand, AdjustmentService
 from loyalo.application.events import EventService
+from loyalo.application.history.importer import ReplayClock
 from loyalo.application.members import MemberDraft, MemberService
 from loyalo.application.ports import UnitOfWork
 from loyalo.application.purchases import PurchaseCommand, ReturnCommand, ReturnLineRequest
@@ -258,17 +259,6 @@ def seed_demo(
     )
 
 
-class _Moment:
-    """The clock an enrolment, a redemption or a correction sees: its own moment."""
-
-    def __init__(self) -> None:
-        self.at: datetime | None = None
-
-    def now(self) -> datetime:
-        assert self.at is not None  # set before each enrolment
-        return self.at
-
-
 def _enrol(
     container: Container,
     rng: random.Random,
@@ -280,14 +270,14 @@ def _enrol(
 ) -> list[Member]:
     """Each member enrolled at their joining moment, in the order they joined: the welcome and
     the friend's referral points are dated then, and an advocate always joined earlier."""
-    moment = _Moment()
+    moment = ReplayClock()  # the members enrol in the order they joined
     at_joining = replace(container.ctx, clock=moment)
     referrals = ReferralService(at_joining)  # wired as the container wires its own
     service = MemberService(at_joining, listener=EventService(at_joining), referrals=referrals)
     referring = engagement and _referrals_enabled(container)
     enrolled: dict[int, Member] = {}
     for done, index in enumerate(sorted(range(len(drafts)), key=joins.__getitem__), start=1):
-        moment.at = joins[index]
+        moment.set(joins[index])
         earlier = list(enrolled.values())
         with container.ctx.uow() as uow:
             code = _referral_code(container, uow, rng, earlier) if referring else None
@@ -351,8 +341,9 @@ class _Runner:
         self._receipts: dict[str, int] = {}
         self.tally = _Tally()
         # A till's redemption and an admin's correction carry no date of their own: they
-        # are recorded at the clock's now, so they run on a clock set to the event's moment.
-        self._moment = _Moment()
+        # are recorded at the clock's now, so they run on a clock set to the event's moment
+        # (the events come in time order).
+        self._moment = ReplayClock()
         at_moment = replace(container.ctx, clock=self._moment)
         self._reservations = ReservationService(at_moment)
         self._adjustments = AdjustmentService(at_moment)
@@ -364,10 +355,10 @@ class _Runner:
         elif isinstance(action, _Return):
             self._return(event.at, action)
         elif isinstance(action, _Spend):
-            self._moment.at = event.at
+            self._moment.set(event.at)
             self._spend(action)
         else:
-            self._moment.at = event.at
+            self._moment.set(event.at)
             self._adjust(action)
 
     def _buy(self, at: datetime, buy: _Buy) -> None:

@@ -55,16 +55,19 @@ class SparkQueries:
     def __init__(
         self, session: SparkSession | Callable[[], SparkSession], warehouse: ParquetWarehouse
     ) -> None:
-        self._session_or_factory = session
-        self._session: SparkSession | None = session if isinstance(session, SparkSession) else None
+        """``session``: one to use (the caller stops it), or how to start one at the first
+        query (``close`` stops it)."""
+        if isinstance(session, SparkSession):
+            given = session
+            self._start: Callable[[], SparkSession] = lambda: given
+        else:
+            self._start = session
+        self._owns = not isinstance(session, SparkSession)
+        self._session: SparkSession | None = None
         self._warehouse = warehouse
         self._empty = Path(tempfile.mkdtemp(prefix="loyalo-spark-empty-"))
         self._lock = threading.Lock()
         self._seen: Any = None
-
-    def refresh(self) -> None:
-        with self._lock:
-            self._register(self._warehouse.manifest())
 
     def rows(self, sql: str) -> list[Row]:
         with self._lock:
@@ -77,26 +80,24 @@ class SparkQueries:
     def close(self) -> None:
         """Stop the session if this object started it."""
         with self._lock:
-            if self._session is not None and self._session is not self._session_or_factory:
+            if self._session is not None and self._owns:
                 self._session.stop()
             self._session = None
 
     def _current(self) -> SparkSession:
         manifest = self._warehouse.manifest()
-        if self._session is None or manifest != self._seen:
-            self._register(manifest)
-        assert self._session is not None  # registered above
+        if self._session is None:
+            self._session, self._seen = self._start(), None
+        if manifest != self._seen:
+            self._register(self._session, manifest)
         return self._session
 
-    def _register(self, manifest: dict[str, Any]) -> None:
-        if self._session is None:
-            factory = self._session_or_factory
-            self._session = factory if isinstance(factory, SparkSession) else factory()
+    def _register(self, session: SparkSession, manifest: dict[str, Any]) -> None:
         for table in TABLES:
             files = [str(path) for path in self._warehouse.files(table, manifest)]
             if not files:
                 empty = self._empty / f"{table}.parquet"
                 pq.write_table(SCHEMAS[table].empty_table(), empty)
                 files = [str(empty)]
-            self._session.read.parquet(*files).createOrReplaceTempView(table)
+            session.read.parquet(*files).createOrReplaceTempView(table)
         self._seen = manifest

@@ -8,10 +8,11 @@ is the horizon a window after joining must have reached to count.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import AnalyticsQueries, Row
+from loyalo.application.analytics.values import day, utc
 from loyalo.domain.analytics.attribution import Attribution, first_estimate
 from loyalo.domain.analytics.filters import KpiFilters, Period, check_window_days
 from loyalo.domain.analytics.joining import JoiningSpend, SpendAroundJoining
@@ -39,13 +40,8 @@ def matched_baseline(
 
 
 def _stratum(row: Row) -> Stratum:
-    week = row["join_week"]
-    if isinstance(week, datetime):
-        week = week.date()
-    if not isinstance(week, date):
-        raise TypeError(f"{week!r} is not a date")
     counts = {name: int(row[name]) for name in Stratum.__slots__ if name != "join_week"}
-    return Stratum(join_week=week, **counts)
+    return Stratum(join_week=day(row["join_week"]), **counts)
 
 
 def spend_around_joining(
@@ -61,7 +57,7 @@ def spend_around_joining(
     members = tuple(
         SpendAroundJoining(
             member_id=str(row["member_id"]),
-            joined_at=_utc(row["joined_at"]),
+            joined_at=utc(row["joined_at"]),
             orders_before=int(row["orders_before"]),
             spend_before_minor=int(row["spend_before_minor"]),
             orders_after=int(row["orders_after"]),
@@ -70,13 +66,6 @@ def spend_around_joining(
         for row in engine.run("spend_around_joining", p)
     )
     return JoiningSpend(period, filters, currency, window_days, observed_until, members)
-
-
-def _utc(value: object) -> datetime:
-    """The store's times are UTC without a zone."""
-    if not isinstance(value, datetime):
-        raise TypeError(f"{value!r} is not a time")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def members_vs_non_members(

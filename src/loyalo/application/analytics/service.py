@@ -64,11 +64,8 @@ class AnalyticsService:
         return self._exporter.freshness()
 
     def member_kpis(self, period: Period, filters: KpiFilters) -> MemberKpis:
-        return self._member_kpis(period, filters, self._one("kpis", period, filters))
-
-    def _member_kpis(self, period: Period, filters: KpiFilters, row: Row) -> MemberKpis:
-        counts = MemberCounts(**{name: int(row[name]) for name in MemberCounts.__slots__})
-        return MemberKpis(period, filters, self._terms().currency, counts)
+        row = self._one("kpis", period, filters)
+        return _member_kpis(period, filters, row, self._terms().currency)
 
     def points(self, period: Period, filters: KpiFilters) -> PointsKpis:
         totals = self._one("points", period, filters)
@@ -101,10 +98,11 @@ class AnalyticsService:
         terms = self._terms()
         currency = terms.currency
         activity = self._one("kpis", period, filters)  # read once: the AOV lift needs it too
-        kpis = self._member_kpis(period, filters, activity)
+        kpis = _member_kpis(period, filters, activity, currency)
         points = self.points(period, filters)
+        horizon = self.freshness().exported_at
         matched, estimate = attribution.attributable_revenue(
-            self._queries, period, filters, window_days, *self._horizon_and_currency(), activity
+            self._queries, period, filters, window_days, horizon, currency, activity
         )
         programme = ProgrammeRoi(
             period=period,
@@ -153,6 +151,11 @@ class AnalyticsService:
 
     def _run(self, name: str, period: Period, filters: KpiFilters, **extra: object) -> list[Row]:
         return self._queries.run(name, query_parameters(period, filters, **extra))
+
+
+def _member_kpis(period: Period, filters: KpiFilters, row: Row, currency: str) -> MemberKpis:
+    counts = MemberCounts(**{name: int(row[name]) for name in MemberCounts.__slots__})
+    return MemberKpis(period, filters, currency, counts)
 
 
 def _ints(row: Mapping[str, object]) -> dict[str, int]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import AnalyticsQueries, Row
-from loyalo.domain.analytics.filters import KpiFilters, Period
+from loyalo.application.analytics.values import day
+from loyalo.domain.analytics.filters import Period
 from loyalo.domain.report.cohorts import CohortActivity, add_months, month_start, months_between
 from loyalo.domain.report.rfm import MemberRfm
 
@@ -36,22 +36,10 @@ class PointsHistory:
         return held
 
 
-def parameters(period: Period, filters: KpiFilters) -> Mapping[str, object]:
-    return query_parameters(period, filters)
-
-
-def _day(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if not isinstance(value, date):
-        raise TypeError(f"{value!r} is not a date")
-    return value
-
-
 def cohort_activity(engine: AnalyticsQueries, p: Mapping[str, object]) -> list[CohortActivity]:
     return [
         CohortActivity(
-            _day(r["cohort_month"]),
+            day(r["cohort_month"]),
             int(r["months_since"]),
             int(r["active_members"]),
             int(r["revenue_minor"]),
@@ -63,7 +51,7 @@ def cohort_activity(engine: AnalyticsQueries, p: Mapping[str, object]) -> list[C
 def _member(row: Row) -> MemberRfm:
     return MemberRfm(
         member_id=str(row["member_id"]),
-        last_purchase=_day(row["last_purchase"]),
+        last_purchase=day(row["last_purchase"]),
         frequency=int(row["frequency"]),
         monetary_minor=int(row["monetary_minor"]),
         recency_score=int(row["r"]),
@@ -84,7 +72,7 @@ def points_history(
         if r["bucket"] is None:
             opening = int(r["member_change"])
             continue
-        month = _day(r["bucket"])
+        month = day(r["bucket"])
         found[month] = PointsMonth(
             month, int(r["issued"]), int(r["redeemed"]), int(r["expired"]), int(r["member_change"])
         )

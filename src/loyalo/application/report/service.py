@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from loyalo.application.analytics import attribution
+from loyalo.application.analytics.parameters import query_parameters
 from loyalo.application.analytics.ports import AnalyticsQueries, Row
 from loyalo.application.context import AppContext
 from loyalo.application.report import readings
@@ -93,7 +94,7 @@ class ReportService:
         with self._ctx.uow() as uow:
             terms = self._ctx.terms_in(uow)
         engine = self._fresh(refresh)
-        p = readings.parameters(period, filters)
+        p = query_parameters(period, filters)
         members = readings.rfm(engine, p)
         points = readings.points_history(engine, period, p)
         seen, currency = self._observed_until(), terms.currency
@@ -143,20 +144,20 @@ class ReportService:
     def cohorts(
         self, period: Period, filters: KpiFilters | None = None, refresh: bool = True
     ) -> Table:
-        p = readings.parameters(period, filters or KpiFilters())
+        p = query_parameters(period, filters or KpiFilters())
         return cohort_table(cohort_months(self._fresh(refresh), period, p))
 
     def cohort_months(
         self, period: Period, filters: KpiFilters | None = None, refresh: bool = True
     ) -> list[CohortMonth]:
-        p = readings.parameters(period, filters or KpiFilters())
+        p = query_parameters(period, filters or KpiFilters())
         return cohort_months(self._fresh(refresh), period, p)
 
     def rfm(
         self, period: Period, filters: KpiFilters | None = None, refresh: bool = True
     ) -> list[MemberRfm]:
         """Every member who bought in the period, with scores and segment, by member id."""
-        p = readings.parameters(period, filters or KpiFilters())
+        p = query_parameters(period, filters or KpiFilters())
         return readings.rfm(self._fresh(refresh), p)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from loyalo.domain.analytics.filters import DEFAULT_WINDOW_DAYS
 from loyalo.domain.money import Money
 
 Cell = str | int | float | date | None
@@ -74,7 +75,7 @@ class ReportData:
     rfm_segments: Table  # segment, members, revenue_minor
     joining: Table  # member_id, joined_at, orders_before, spend_before_minor, orders_after, ...
     value_label: str = "spend in the period"
-    window_days: int = 90
+    window_days: int = DEFAULT_WINDOW_DAYS
     notes: tuple[str, ...] = ()
 
     def tables(self) -> tuple[Table, ...]:

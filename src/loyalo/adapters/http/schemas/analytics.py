@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from loyalo.adapters.http.schemas.common import optional_text
 from loyalo.adapters.http.schemas.matched_baseline import MatchedBaselineOut
 from loyalo.application.analytics.ports import ExportState
 from loyalo.application.analytics.service import RoiReport
@@ -15,10 +15,6 @@ from loyalo.domain.analytics.filters import KpiFilters, Period
 from loyalo.domain.analytics.kpis import MemberKpis, MembersVsNonMembers, PointsKpis
 from loyalo.domain.analytics.roi import CampaignRoi
 from loyalo.domain.money import Money
-
-
-def _text(value: Decimal | Money | None) -> str | None:
-    return None if value is None else str(value)
 
 
 class PeriodOut(BaseModel):
@@ -106,18 +102,18 @@ class KpisOut(Envelope):
             members_new=c.members_new,
             active_members=c.active_members,
             active_members_previous=c.active_members_previous,
-            active_growth=_text(kpis.active_growth),
+            active_growth=optional_text(kpis.active_growth),
             retained_members=c.retained_members,
-            retention_rate=_text(kpis.retention_rate),
+            retention_rate=optional_text(kpis.retention_rate),
             repeat_members=c.repeat_members,
-            repeat_purchase_rate=_text(kpis.repeat_purchase_rate),
+            repeat_purchase_rate=optional_text(kpis.repeat_purchase_rate),
             orders=c.orders,
-            purchase_frequency=_text(kpis.purchase_frequency),
+            purchase_frequency=optional_text(kpis.purchase_frequency),
             revenue=str(kpis.revenue),
-            average_order_value=_text(kpis.average_order_value),
-            revenue_per_member=_text(kpis.revenue_per_member),
+            average_order_value=optional_text(kpis.average_order_value),
+            revenue_per_member=optional_text(kpis.revenue_per_member),
             engaged_members=c.engaged_members,
-            engagement_rate=_text(kpis.engagement_rate),
+            engagement_rate=optional_text(kpis.engagement_rate),
             returns=c.returns,
             returns_value=str(Money(c.returns_minor, kpis.currency)),
             net_revenue=str(kpis.net_revenue),
@@ -149,7 +145,7 @@ class PointsOut(Envelope):
             outstanding=points.outstanding,
             members_able_to_redeem=points.members_able,
             members_redeeming=points.members_redeeming,
-            redemption_rate=_text(points.redemption_rate),
+            redemption_rate=optional_text(points.redemption_rate),
         )
 
 
@@ -178,13 +174,13 @@ class MembersVsNonMembersOut(Envelope):
             members=SideOut(
                 orders=sales.member_orders,
                 revenue=str(Money(sales.member_revenue_minor, currency)),
-                average_order_value=_text(sales.member_aov),
-                purchase_frequency=_text(sales.member_frequency),
+                average_order_value=optional_text(sales.member_aov),
+                purchase_frequency=optional_text(sales.member_frequency),
             ),
             non_members=SideOut(
                 orders=sales.non_member_orders,
                 revenue=str(Money(sales.non_member_revenue_minor, currency)),
-                average_order_value=_text(sales.non_member_aov),
+                average_order_value=optional_text(sales.non_member_aov),
                 purchase_frequency=None,
             ),
         )
@@ -218,11 +214,11 @@ class ProgrammeRoiOut(BaseModel):
             points_cost=str(roi.points_cost),
             cost=str(roi.cost),
             members_new=roi.members_new,
-            cost_per_acquired_member=_text(roi.cost_per_acquired_member),
-            attributable_revenue=_text(roi.attributable_revenue),
+            cost_per_acquired_member=optional_text(roi.cost_per_acquired_member),
+            attributable_revenue=optional_text(roi.attributable_revenue),
             method=roi.method,
             method_reason=roi.attribution.reason,
-            roi=_text(roi.roi),
+            roi=optional_text(roi.roi),
             matched_baseline=MatchedBaselineOut.of(report.matched_baseline),
         )
 
@@ -251,7 +247,7 @@ class CampaignRoiOut(BaseModel):
             points_cost=str(roi.points_cost),
             cost=str(roi.cost),
             method=roi.method,
-            roi=_text(roi.roi),
+            roi=optional_text(roi.roi),
         )
 
 

@@ -29,6 +29,11 @@ MemberIdentifier = Annotated[
 ]
 
 
+def optional_text(value: Decimal | Money | None) -> str | None:
+    """A decimal or an amount as its decimal string; None stays None."""
+    return None if value is None else str(value)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -7,12 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from loyalo.adapters.http.schemas.common import optional_text
 from loyalo.domain.analytics.matched_baseline import MATCHED_BASELINE, MatchedBaseline
-from loyalo.domain.money import Money
-
-
-def _text(value: Money | None) -> str | None:
-    return None if value is None else str(value)
 
 
 class MatchedBaselineOut(BaseModel):
@@ -55,8 +51,8 @@ class MatchedBaselineOut(BaseModel):
             joiners_without_history=found.joiners_without_history,
             joiners_too_recent=found.counts.too_recent,
             controls=found.controls,
-            joiners_change=_text(found.joiners_change),
-            predicted_change=_text(found.predicted_change),
-            lift=_text(found.lift),
+            joiners_change=optional_text(found.joiners_change),
+            predicted_change=optional_text(found.predicted_change),
+            lift=optional_text(found.lift),
             reason=found.reason,
         )
