@@ -20,6 +20,7 @@ from tests.concurrency.test_postgres_races import race
 from tests.memberships.support import PROGRAMME, memberships, pay, payment
 from tests.support.clock import FakeClock
 from tests.support.live_server import live_server
+from tests.support.races import race_client
 
 THREADS = 20
 
@@ -29,16 +30,10 @@ def till(postgres_url: str, tmp_path: Path) -> Iterator[httpx.Client]:
     settings = Settings(data_dir=tmp_path, database_url=postgres_url, db_pool_size=THREADS + 5)
     container = build(settings, clock=FakeClock())
     key = container.access.create_key("race admin", Role.ADMIN).token
-    limits = httpx.Limits(max_connections=THREADS * 2, max_keepalive_connections=THREADS * 2)
     try:
         with (
             live_server(build_app(container, scheduler=False)) as base_url,
-            httpx.Client(
-                base_url=base_url,
-                headers={"Authorization": f"Bearer {key}"},
-                timeout=60,
-                limits=limits,
-            ) as client,
+            race_client(base_url, key) as client,
         ):
             apply(client, PROGRAMME)
             yield client

@@ -21,17 +21,7 @@ def free_port() -> int:
 @contextmanager
 def live_server(app: FastAPI) -> Iterator[str]:
     port = free_port()
-    # Keep-alive well past uvicorn's 5 s: on a loaded machine a race's pooled connections
-    # can sit idle longer than that while the test sets up, and a connection the server
-    # closed meanwhile answers the next request with a reset instead of a response.
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        timeout_keep_alive=120,
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -101,10 +101,17 @@ def race_settings(postgres_url: str, data_dir: Path) -> Settings:
 
 
 def race_client(base_url: str, token: str) -> httpx.Client:
-    """A client that keeps ``ATTEMPTS`` connections open at once."""
+    """A client that keeps ``ATTEMPTS`` connections open at once, a new one per request.
+
+    ``Connection: close``: no connection waits idle in the pool between requests. With
+    idle connections, a pool pass by one of the racing threads may close an idle
+    connection that another pass has just handed to a waiting thread (found expired, its
+    keep-alive having run out while the test checked the previous race), and that thread
+    then reads from a closed socket ("Bad file descriptor", "Server disconnected").
+    """
     return httpx.Client(
         base_url=base_url,
-        headers={"Authorization": f"Bearer {token}"},
+        headers={"Authorization": f"Bearer {token}", "Connection": "close"},
         timeout=RESULT_TIMEOUT,
         limits=httpx.Limits(max_connections=ATTEMPTS, max_keepalive_connections=ATTEMPTS),
     )
